@@ -1,0 +1,1 @@
+"""Boardline: ERP and MES for electronics manufacturing services."""

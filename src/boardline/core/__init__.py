@@ -1,0 +1,1 @@
+"""Platform core: settings, database, errors, clock, users, roles, audit trail, e-signatures."""

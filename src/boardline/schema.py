@@ -1,0 +1,8 @@
+"""Every domain's tables, imported so that ``metadata`` is complete (Alembic, tests)."""
+
+from boardline.core import tables as core_tables
+from boardline.core.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["core_tables", "metadata"]

@@ -1,0 +1,1 @@
+"""The web app: FastAPI, shared templates, static files, and the plumbing every domain uses."""

@@ -1,0 +1,103 @@
+"""The FastAPI application: middleware, error answers, static files and every domain's routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from boardline.core.db import Database
+from boardline.core.errors import BoardlineError, HttpError, InvalidInput
+from boardline.core.settings import Settings, get_settings
+from boardline.web.deps import LoginRequired
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PROBLEM_JSON = "application/problem+json"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def _problem(request: Request, error: BoardlineError) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            error.problem(instance=request.url.path),
+            status_code=error.status,
+            media_type=PROBLEM_JSON,
+        )
+    if isinstance(error, LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    from boardline.web.templating import render
+
+    actor = getattr(request.state, "actor", None)
+    return render(request, "error.html", actor, status_code=error.status, error=error)
+
+
+def _validation_detail(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    fields = [
+        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "reason": e["msg"]}
+        for e in errors
+    ]
+    first = fields[0] if fields else {"field": "", "reason": "invalid request"}
+    where = f"{first['field']}: " if first["field"] else ""
+    return f"{where}{first['reason']}", fields
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BoardlineError)
+    async def _boardline_error(request: Request, exc: BoardlineError) -> Response:
+        return _problem(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        detail, fields = _validation_detail(list(exc.errors()))
+        return _problem(request, InvalidInput(detail, errors=fields))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _problem(request, HttpError(exc.status_code, str(exc.detail)))
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """A Boardline web app for ``settings`` (default: the environment) and its database."""
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url)
+    app = FastAPI(
+        title="Boardline",
+        summary="ERP and MES for electronics manufacturing services",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="boardline_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.is_production,
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    from boardline.core import api as core_api
+    from boardline.core import pages as core_pages
+    from boardline.web import pages as web_pages
+
+    app.include_router(web_pages.router)
+    app.include_router(core_pages.router)
+    app.include_router(core_api.router)
+    return app

@@ -1,0 +1,38 @@
+"""Navigation by domain. Each domain registers its section; pages show what the user may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from boardline.core.auth import Actor, Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    perm: Perm | None = None
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: str
+    items: list[NavItem] = field(default_factory=list)
+
+
+_sections: list[NavSection] = []
+
+
+def register(section: NavSection) -> None:
+    if all(s.title != section.title for s in _sections):
+        _sections.append(section)
+
+
+def sections_for(actor: Actor) -> list[NavSection]:
+    """The sections and items this actor may open, in registration order."""
+    visible = []
+    for section in _sections:
+        items = [i for i in section.items if i.perm is None or actor.can(i.perm)]
+        if items:
+            visible.append(NavSection(section.title, items))
+    return visible
