@@ -217,17 +217,21 @@ def verify_trail(session: Session, actor: Actor, *,
     check_permission(actor, Perm.AUDIT_VIEW)
     total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
 
+    rows = session.execute(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000)
+    ).scalars()
+
     def stream() -> Iterator[tuple[AuditFacts, str]]:
-        result = session.execute(
-            select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000)
-        ).scalars()
-        for n, entry in enumerate(result, start=1):
+        for n, entry in enumerate(rows, start=1):
             if progress and n % 2000 == 0:
                 progress(2000)
             yield facts_of(entry), entry.hash
             session.expunge(entry)
 
-    checked, problem = verify_chain(stream())
+    try:
+        checked, problem = verify_chain(stream())
+    finally:
+        rows.close()  # the walk may stop early; free PostgreSQL's server-side cursor
     return VerifyResult(checked=checked, total=total, problem=problem)
 
 

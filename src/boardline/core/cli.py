@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from boardline.core import audit_trail, migrate, services
 from boardline.core.auth import Actor
@@ -38,8 +41,20 @@ def cli_actor() -> Actor:
     return Actor.system(f"cli:{who}")
 
 
-def open_db() -> Database:
-    return Database(get_settings().database_url)
+@contextmanager
+def open_db() -> Iterator[Database]:
+    db = Database(get_settings().database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def uow(*, write: bool = True) -> Iterator[Session]:
+    """A unit of work on the configured database, acting as the CLI user."""
+    with open_db() as db, db.unit_of_work(cli_actor(), write=write) as session:
+        yield session
 
 
 @db_app.command("upgrade")
@@ -56,9 +71,9 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the schema revision of the database and the newest one."""
-    db = open_db()
-    console.print(f"current: {migrate.current_revision(db.engine)}  head: "
-                  f"{migrate.head_revision(db.url)}")
+    with open_db() as db:
+        console.print(f"current: {migrate.current_revision(db.engine)}  head: "
+                      f"{migrate.head_revision(db.url)}")
 
 
 @user_app.command("add")
@@ -76,7 +91,7 @@ def user_add(
     """Add a user."""
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with open_db().unit_of_work(cli_actor()) as s:
+    with uow() as s:
         customer_id = None
         if customer:
             customer_id = services.find_customer(s, customer).id
@@ -90,7 +105,7 @@ def user_add(
 def user_list() -> None:
     """List users."""
     table = Table("username", "name", "role", "customer", "state")
-    with open_db().unit_of_work(cli_actor(), write=False) as s:
+    with uow(write=False) as s:
         for u in services.list_users(s, cli_actor()):
             table.add_row(u.username, u.full_name, u.role.value,
                           u.customer.code if u.customer else "",
@@ -102,7 +117,7 @@ def user_list() -> None:
 def user_disable(username: str, reason: Annotated[str, typer.Option(help="why (audited)")]
                  ) -> None:
     """Disable a user: they can no longer sign in or sign records."""
-    with open_db().unit_of_work(cli_actor()) as s:
+    with uow() as s:
         user = services.find_user(s, username)
         services.do_set_active(s, cli_actor(), user.id, active=False, reason=reason)
     console.print(f"disabled {username}")
@@ -112,7 +127,7 @@ def user_disable(username: str, reason: Annotated[str, typer.Option(help="why (a
 def user_enable(username: str, reason: Annotated[str, typer.Option(help="why (audited)")]
                 ) -> None:
     """Enable a disabled user again."""
-    with open_db().unit_of_work(cli_actor()) as s:
+    with uow() as s:
         user = services.find_user(s, username)
         services.do_set_active(s, cli_actor(), user.id, active=True, reason=reason)
     console.print(f"enabled {username}")
@@ -126,7 +141,7 @@ def token_create(
     customer: Annotated[str | None, typer.Option(help="customer code (customer role)")] = None,
 ) -> None:
     """Create an API token; it is printed once and only its hash is stored."""
-    with open_db().unit_of_work(cli_actor()) as s:
+    with uow() as s:
         customer_id = services.find_customer(s, customer).id if customer else None
         token, secret = services.do_create_token(s, cli_actor(), name=name, role=role,
                                                  days=days, customer_id=customer_id)
@@ -139,7 +154,7 @@ def token_create(
 def token_revoke(ref: Annotated[str, typer.Argument(help="token id or prefix")],
                  reason: Annotated[str, typer.Option(help="why (audited)")]) -> None:
     """Revoke an API token at once."""
-    with open_db().unit_of_work(cli_actor()) as s:
+    with uow() as s:
         token = services.do_revoke_token(s, cli_actor(), ref, reason=reason)
     console.print(f"revoked {token.name} ({token.prefix})")
 
@@ -148,7 +163,7 @@ def token_revoke(ref: Annotated[str, typer.Argument(help="token id or prefix")],
 def token_list() -> None:
     """List API tokens (never their secrets)."""
     table = Table("id", "name", "prefix", "role", "expires", "state")
-    with open_db().unit_of_work(cli_actor(), write=False) as s:
+    with uow(write=False) as s:
         for t in services.list_tokens(s, cli_actor()):
             state = "revoked" if t.revoked_at else "live"
             table.add_row(str(t.id), t.name, t.prefix, t.role.value,
@@ -159,7 +174,7 @@ def token_list() -> None:
 @customer_app.command("add")
 def customer_add(code: str, name: str, notes: str = "") -> None:
     """Add a customer account."""
-    with open_db().unit_of_work(cli_actor()) as s:
+    with uow() as s:
         c = services.do_create_customer(s, cli_actor(), code=code, name=name, notes=notes)
         console.print(f"added customer [bold]{c.code}[/bold] (id {c.id})")
 
@@ -168,7 +183,7 @@ def customer_add(code: str, name: str, notes: str = "") -> None:
 def customer_list() -> None:
     """List customer accounts."""
     table = Table("id", "code", "name", "state")
-    with open_db().unit_of_work(cli_actor(), write=False) as s:
+    with uow(write=False) as s:
         for c in services.list_customers(s, cli_actor()):
             table.add_row(str(c.id), c.code, c.name, "active" if c.active else "inactive")
     console.print(table)
@@ -177,7 +192,7 @@ def customer_list() -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 and name the first altered, inserted or missing entry."""
-    with open_db().unit_of_work(cli_actor(), write=False) as s, Progress(
+    with uow(write=False) as s, Progress(
         console=err, transient=True
     ) as progress:
         task = progress.add_task("verifying audit trail", total=None)

@@ -119,8 +119,7 @@ class Database:
             yield session
             if write:
                 session.commit()
-            else:
-                session.rollback()
+            # A read ends in close(): objects stay readable, nothing was written.
         except StaleDataError as exc:
             session.rollback()
             raise StaleRecord(

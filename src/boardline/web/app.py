@@ -45,12 +45,17 @@ def _problem(request: Request, error: BoardlineError) -> Response:
 
 
 def _validation_detail(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
-    fields = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "reason": e["msg"]}
-        for e in errors
-    ]
+    fields = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ()) if p != "body"]
+        if e.get("type") == "json_invalid":
+            reason = e.get("ctx", {}).get("error", e["msg"])
+            where = f" at character {loc[0]}" if loc else ""
+            fields.append({"field": "body", "reason": f"malformed JSON{where}: {reason}"})
+        else:
+            fields.append({"field": ".".join(loc), "reason": e["msg"]})
     first = fields[0] if fields else {"field": "", "reason": "invalid request"}
-    where = f"{first['field']}: " if first["field"] else ""
+    where = f"{first['field']}: " if first["field"] and first["field"] != "body" else ""
     return f"{where}{first['reason']}", fields
 
 
