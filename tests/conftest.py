@@ -111,16 +111,27 @@ def settings(db_url: str) -> Settings:
     return Settings(env="test", database_url=db_url, secret_key="t" * 40)
 
 
-def add_user(db: Database, username: str, role: Role | str = Role.ENGINEER, *,
-             customer_id: int | None = None, password: str = PASSWORD) -> int:
+def add_user(
+    db: Database,
+    username: str,
+    role: Role | str = Role.ENGINEER,
+    *,
+    customer_id: int | None = None,
+    password: str = PASSWORD,
+) -> int:
     """Create a user through the service and return its id."""
     from boardline.core import services
 
     actor = Actor.system("test")
     with db.unit_of_work(actor) as s:
         user = services.do_create_user(
-            s, actor, username=username, full_name=username.title(), role=role,
-            password=password, customer_id=customer_id,
+            s,
+            actor,
+            username=username,
+            full_name=username.title(),
+            role=role,
+            password=password,
+            customer_id=customer_id,
         )
         return user.id
 

@@ -14,8 +14,11 @@ from rich.table import Table
 from boardline.core import cli as core_cli
 from boardline.core.errors import BoardlineError
 
-app = typer.Typer(help="Boardline: ERP and MES for electronics manufacturing services.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Boardline: ERP and MES for electronics manufacturing services.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(core_cli.db_app, name="db")
 app.add_typer(core_cli.user_app, name="user")
 app.add_typer(core_cli.token_app, name="token")
@@ -86,8 +89,10 @@ def demo(
 def bench(
     what: Annotated[str, typer.Argument(help="audit | all")] = "all",
     entries: Annotated[int, typer.Option(help="audit entries to write")] = 20000,
-    pg_url: Annotated[str | None, typer.Option(envvar="BOARDLINE_TEST_PG_URL",
-                                               help="also measure on this PostgreSQL")] = None,
+    pg_url: Annotated[
+        str | None,
+        typer.Option(envvar="BOARDLINE_TEST_PG_URL", help="also measure on this PostgreSQL"),
+    ] = None,
 ) -> None:
     """Measure and print the platform's figures (see docs/benchmarks.md)."""
     from boardline.core.bench import run_audit_bench

@@ -8,8 +8,8 @@ from boardline.core import demo as core_demo
 from boardline.core.db import Database
 
 
-def seed_all(db: Database, admin_password: str, user_password: str,
-             console: Console) -> core_demo.DemoLogins:
+def seed_all(
+    db: Database, admin_password: str, user_password: str, console: Console
+) -> core_demo.DemoLogins:
     with console.status("seeding customers, users and signatures"):
-        logins = core_demo.seed(db, admin_password, user_password)
-    return logins
+        return core_demo.seed(db, admin_password, user_password)

@@ -41,7 +41,8 @@ def test_create_update_delete_each_append_one_chained_entry(db: Database) -> Non
     assert change.changes == {"name": ["Acme", "Acme Industrial"]}
     assert change.reason == "legal name changed"
     assert remove.changes["name"] == ["Acme Industrial", None]
-    assert change.prev_hash == create.hash and remove.prev_hash == change.hash
+    assert change.prev_hash == create.hash
+    assert remove.prev_hash == change.hash
     assert all(e.actor == "user:ada" and e.actor_user_id == 1 for e in (create, change, remove))
     assert all(e.at.tzinfo is not None for e in (create, change, remove))
 
@@ -93,9 +94,7 @@ def test_verify_names_a_deleted_entry(db: Database) -> None:
     assert (result.problem.seq, result.problem.kind) == (2, "missing")
 
 
-def test_cli_verify_exits_non_zero_and_names_the_entry(
-    db: Database, monkeypatch: object
-) -> None:
+def test_cli_verify_exits_non_zero_and_names_the_entry(db: Database, monkeypatch: object) -> None:
     from boardline.cli import app
     from boardline.core.settings import get_settings
 
@@ -148,8 +147,9 @@ def test_list_entries_filters_by_record_actor_and_reason(db: Database) -> None:
     cid = add_customer(db, "ACME")
     admin = Actor("user", "ada", Role.ADMIN, user_id=1)
     with db.unit_of_work(admin) as s:
-        services.do_update_customer(s, admin, cid, expected_version=1, active=False,
-                                    reason="customer closed its account")
+        services.do_update_customer(
+            s, admin, cid, expected_version=1, active=False, reason="customer closed its account"
+        )
     with db.unit_of_work(admin, write=False) as s:
         by_record = audit_trail.list_entries(
             s, admin, AuditFilter(table="customer", record_id=str(cid))

@@ -23,7 +23,9 @@ def test_every_role_has_a_permission_set_and_a_label() -> None:
 
 def test_only_admin_manages_users_and_tokens() -> None:
     for role in Role:
-        actor = Actor("user", "x", role, user_id=1, customer_id=1 if role is Role.CUSTOMER else None)
+        actor = Actor(
+            "user", "x", role, user_id=1, customer_id=1 if role is Role.CUSTOMER else None
+        )
         assert actor.can(Perm.USERS_MANAGE) == (role is Role.ADMIN)
         assert actor.can(Perm.TOKENS_MANAGE) == (role is Role.ADMIN)
 

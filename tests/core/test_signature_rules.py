@@ -18,11 +18,21 @@ def test_content_hash_binds_table_record_and_content() -> None:
 
 
 def test_signature_hash_covers_name_meaning_and_time() -> None:
-    args = {"content_hash": "c" * 64, "signer_id": 1, "printed_name": "Quinn Quality",
-            "meaning": "approved", "signed_at": AT, "comment": ""}
+    args = {
+        "content_hash": "c" * 64,
+        "signer_id": 1,
+        "printed_name": "Quinn Quality",
+        "meaning": "approved",
+        "signed_at": AT,
+        "comment": "",
+    }
     base = signature_hash(**args)  # type: ignore[arg-type]
-    for key, other in [("printed_name", "Mallory"), ("meaning", "reviewed"),
-                       ("signed_at", AT.replace(second=1)), ("signer_id", 2)]:
+    for key, other in [
+        ("printed_name", "Mallory"),
+        ("meaning", "reviewed"),
+        ("signed_at", AT.replace(second=1)),
+        ("signer_id", 2),
+    ]:
         assert signature_hash(**{**args, key: other}) != base  # type: ignore[arg-type]
 
 

@@ -25,8 +25,9 @@ def sign(db: Database, actor: Actor, customer_id: int, password: str = PASSWORD)
     with db.unit_of_work(actor) as s:
         customer = s.get(Customer, customer_id)
         assert customer is not None
-        return signing.do_sign(s, actor, customer, meaning="approved", password=password,
-                               comment="QA agreement").id
+        return signing.do_sign(
+            s, actor, customer, meaning="approved", password=password, comment="QA agreement"
+        ).id
 
 
 def states(db: Database, customer_id: int) -> list[tuple[SignatureState, list[str]]]:
@@ -88,7 +89,8 @@ def test_disabled_signer_cannot_sign(db: Database, quinn: Actor) -> None:
 
 def test_unknown_meaning_is_refused(db: Database, quinn: Actor) -> None:
     cid = add_customer(db, "MEDIQ")
-    with pytest.raises(InvalidInput, match="meaning"), db.unit_of_work(quinn) as s:
+    with db.unit_of_work(quinn) as s:
         customer = s.get(Customer, cid)
         assert customer is not None
-        signing.do_sign(s, quinn, customer, meaning="liked", password=PASSWORD)
+        with pytest.raises(InvalidInput, match="meaning"):
+            signing.do_sign(s, quinn, customer, meaning="liked", password=PASSWORD)

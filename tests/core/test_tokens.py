@@ -16,8 +16,9 @@ from boardline.core.tables import ApiToken, AuditEntry
 
 def test_token_is_stored_only_as_a_hash_and_authenticates(db: Database, system: Actor) -> None:
     with db.unit_of_work(system) as s:
-        token, secret = services.do_create_token(s, system, name="aoi-1", role=Role.OPERATOR,
-                                                 days=30)
+        token, secret = services.do_create_token(
+            s, system, name="aoi-1", role=Role.OPERATOR, days=30
+        )
     with db.unit_of_work(system, write=False) as s:
         stored = s.get(ApiToken, token.id)
         assert stored is not None

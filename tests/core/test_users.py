@@ -50,8 +50,12 @@ def test_user_is_created_with_an_argon2_hash_and_audited(db: Database, system: A
 def test_bad_user_input_names_the_field_and_stores_nothing(
     db: Database, system: Actor, field: str, kwargs: dict[str, object]
 ) -> None:
-    args: dict[str, object] = {"username": "bob", "full_name": "Bob", "role": Role.ENGINEER,
-                               "password": PASSWORD}
+    args: dict[str, object] = {
+        "username": "bob",
+        "full_name": "Bob",
+        "role": Role.ENGINEER,
+        "password": PASSWORD,
+    }
     args.update(kwargs)
     with pytest.raises(InvalidInput) as caught, db.unit_of_work(system) as s:
         services.do_create_user(s, system, **args)  # type: ignore[arg-type]
@@ -64,8 +68,9 @@ def test_bad_user_input_names_the_field_and_stores_nothing(
 def test_duplicate_username_is_refused(db: Database, system: Actor) -> None:
     add_user(db, "alice")
     with pytest.raises(AlreadyExists), db.unit_of_work(system) as s:
-        services.do_create_user(s, system, username="ALICE", full_name="A", role="engineer",
-                                password=PASSWORD)
+        services.do_create_user(
+            s, system, username="ALICE", full_name="A", role="engineer", password=PASSWORD
+        )
 
 
 def test_login_unknown_user_and_wrong_password_answer_alike(
@@ -114,8 +119,14 @@ def test_disabling_needs_a_reason(db: Database, system: Actor) -> None:
 def test_role_change_is_audited_with_old_new_and_reason(db: Database, system: Actor) -> None:
     user_id = add_user(db, "alice", Role.OPERATOR)
     with db.unit_of_work(system) as s:
-        services.do_update_user(s, system, user_id, expected_version=1, role=Role.SUPERVISOR,
-                                reason="promoted to line 2 supervisor")
+        services.do_update_user(
+            s,
+            system,
+            user_id,
+            expected_version=1,
+            role=Role.SUPERVISOR,
+            reason="promoted to line 2 supervisor",
+        )
     with db.unit_of_work(system, write=False) as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert entry is not None
@@ -191,8 +202,9 @@ def test_customer_user_sees_only_its_customer(db: Database) -> None:
 def test_operator_cannot_create_users(db: Database) -> None:
     operator = Actor("user", "op", Role.OPERATOR, user_id=3)
     with pytest.raises(PermissionDenied), db.unit_of_work(operator) as s:
-        services.do_create_user(s, operator, username="x1", full_name="X", role="operator",
-                                password=PASSWORD)
+        services.do_create_user(
+            s, operator, username="x1", full_name="X", role="operator", password=PASSWORD
+        )
 
 
 def test_admin_cannot_disable_itself(db: Database) -> None:

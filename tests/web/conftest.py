@@ -32,8 +32,10 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the login form; returns the session's CSRF token."""
     token = csrf_of(client)
-    answer = client.post("/login", data={"username": username, "password": password,
-                                         "csrf_token": token, "next": "/"})
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+    )
     assert answer.status_code == 303, answer.text
     return token
 

@@ -15,12 +15,14 @@ from tests.web.conftest import sign_in
 PROBLEM = "application/problem+json"
 
 
-def make_token(db: Database, role: Role = Role.ADMIN, *, customer_id: int | None = None,
-               days: int = 30) -> tuple[int, str]:
+def make_token(
+    db: Database, role: Role = Role.ADMIN, *, customer_id: int | None = None, days: int = 30
+) -> tuple[int, str]:
     system = Actor.system("test")
     with db.unit_of_work(system) as s:
-        token, secret = services.do_create_token(s, system, name=f"t-{role}", role=role,
-                                                 days=days, customer_id=customer_id)
+        token, secret = services.do_create_token(
+            s, system, name=f"t-{role}", role=role, days=days, customer_id=customer_id
+        )
         return token.id, secret
 
 
@@ -30,8 +32,9 @@ def bearer(secret: str) -> dict[str, str]:
 
 def test_token_reads_and_writes_customers(app_client: TestClient, db: Database) -> None:
     _, secret = make_token(db)
-    created = app_client.post("/api/customers", json={"code": "acme", "name": "Acme"},
-                              headers=bearer(secret))
+    created = app_client.post(
+        "/api/customers", json={"code": "acme", "name": "Acme"}, headers=bearer(secret)
+    )
     assert created.status_code == 201, created.text
     assert created.json()["code"] == "ACME"
     listed = app_client.get("/api/customers", headers=bearer(secret))
@@ -53,8 +56,9 @@ def test_no_credentials_is_401_problem(app_client: TestClient) -> None:
 def test_revoked_token_is_401(app_client: TestClient, db: Database) -> None:
     token_id, secret = make_token(db)
     assert app_client.get("/api/me", headers=bearer(secret)).status_code == 200
-    revoked = app_client.post(f"/api/tokens/{token_id}/revoke", json={"reason": "leaked"},
-                              headers=bearer(secret))
+    revoked = app_client.post(
+        f"/api/tokens/{token_id}/revoke", json={"reason": "leaked"}, headers=bearer(secret)
+    )
     assert revoked.status_code == 204
     answer = app_client.get("/api/me", headers=bearer(secret))
     assert answer.status_code == 401
@@ -76,8 +80,11 @@ def test_expired_token_is_401(app_client: TestClient, db: Database) -> None:
 
 def test_wrong_role_is_403_with_its_code(app_client: TestClient, db: Database) -> None:
     _, secret = make_token(db, Role.OPERATOR)
-    answer = app_client.post("/api/users", headers=bearer(secret), json={
-        "username": "x1", "full_name": "X", "role": "operator", "password": PASSWORD})
+    answer = app_client.post(
+        "/api/users",
+        headers=bearer(secret),
+        json={"username": "x1", "full_name": "X", "role": "operator", "password": PASSWORD},
+    )
     assert answer.status_code == 403
     assert answer.json()["code"] == "permission_denied"
     assert answer.json()["permission"] == "users.manage"
@@ -100,8 +107,11 @@ def test_customer_asking_for_another_customers_record_gets_404(
 
 def test_malformed_json_is_422_problem(app_client: TestClient, db: Database) -> None:
     _, secret = make_token(db)
-    answer = app_client.post("/api/customers", content=b'{"code": "A",',
-                             headers={**bearer(secret), "content-type": "application/json"})
+    answer = app_client.post(
+        "/api/customers",
+        content=b'{"code": "A",',
+        headers={**bearer(secret), "content-type": "application/json"},
+    )
     assert answer.status_code == 422
     assert answer.headers["content-type"] == PROBLEM
     body = answer.json()
@@ -118,8 +128,9 @@ def test_missing_field_is_422_naming_the_field(app_client: TestClient, db: Datab
 
 def test_bad_value_is_422_from_the_service(app_client: TestClient, db: Database) -> None:
     _, secret = make_token(db)
-    answer = app_client.post("/api/customers", json={"code": "no spaces!", "name": "X"},
-                             headers=bearer(secret))
+    answer = app_client.post(
+        "/api/customers", json={"code": "no spaces!", "name": "X"}, headers=bearer(secret)
+    )
     assert answer.status_code == 422
     assert answer.json()["field"] == "code"
 
@@ -129,12 +140,18 @@ def test_second_admin_patching_a_stale_version_gets_409(
 ) -> None:
     user_id = add_user(db, "alice")
     _, secret = make_token(db)
-    first = app_client.patch(f"/api/users/{user_id}", headers=bearer(secret),
-                             json={"version": 1, "full_name": "Alice First"})
+    first = app_client.patch(
+        f"/api/users/{user_id}",
+        headers=bearer(secret),
+        json={"version": 1, "full_name": "Alice First"},
+    )
     assert first.status_code == 200
     assert first.json()["version"] == 2
-    second = app_client.patch(f"/api/users/{user_id}", headers=bearer(secret),
-                              json={"version": 1, "email": "late@example.com"})
+    second = app_client.patch(
+        f"/api/users/{user_id}",
+        headers=bearer(secret),
+        json={"version": 1, "email": "late@example.com"},
+    )
     assert second.status_code == 409
     assert second.json()["code"] == "stale_record"
     assert second.json()["current_version"] == 2
@@ -151,16 +168,18 @@ def test_browser_session_on_the_api_needs_the_csrf_header(
     refused = app_client.post("/api/customers", json={"code": "A", "name": "A"})
     assert refused.status_code == 403
     assert refused.json()["code"] == "csrf_failed"
-    accepted = app_client.post("/api/customers", json={"code": "A", "name": "A"},
-                               headers={"X-CSRF-Token": token})
+    accepted = app_client.post(
+        "/api/customers", json={"code": "A", "name": "A"}, headers={"X-CSRF-Token": token}
+    )
     assert accepted.status_code == 201
 
 
 def test_audit_api_lists_and_verifies(app_client: TestClient, db: Database) -> None:
     add_customer(db, "ACME")
     _, secret = make_token(db)
-    entries = app_client.get("/api/audit", params={"table": "customer"},
-                             headers=bearer(secret)).json()
+    entries = app_client.get(
+        "/api/audit", params={"table": "customer"}, headers=bearer(secret)
+    ).json()
     assert [(e["action"], e["table_name"]) for e in entries] == [("create", "customer")]
     verify = app_client.get("/api/audit/verify", headers=bearer(secret)).json()
     assert verify["ok"] is True
@@ -170,8 +189,11 @@ def test_audit_api_lists_and_verifies(app_client: TestClient, db: Database) -> N
 def test_signing_over_the_api_requires_a_person(app_client: TestClient, db: Database) -> None:
     cid = add_customer(db, "MEDIQ")
     _, secret = make_token(db, Role.QUALITY)
-    answer = app_client.post(f"/api/customers/{cid}/signatures", headers=bearer(secret),
-                             json={"meaning": "approved", "password": PASSWORD})
+    answer = app_client.post(
+        f"/api/customers/{cid}/signatures",
+        headers=bearer(secret),
+        json={"meaning": "approved", "password": PASSWORD},
+    )
     assert answer.status_code == 403
 
 

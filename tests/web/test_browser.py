@@ -24,8 +24,13 @@ pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("BOARDLINE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -38,8 +43,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(db: Database, settings: Settings) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -65,8 +71,9 @@ def browser_page() -> Iterator[object]:
         browser.close()
 
 
-def test_sign_in_and_see_the_dashboard(live_server: str, browser_page: object,
-                                       db: Database, db_url: str) -> None:
+def test_sign_in_and_see_the_dashboard(
+    live_server: str, browser_page: object, db: Database, db_url: str
+) -> None:
     from playwright.sync_api import Page, expect
 
     page: Page = browser_page  # type: ignore[assignment]

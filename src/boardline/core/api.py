@@ -169,8 +169,14 @@ def get_customer(ctx: ApiCtx, customer_id: int) -> CustomerOut:
 def patch_customer(ctx: ApiCtx, customer_id: int, body: CustomerPatch) -> CustomerOut:
     with ctx.write() as s:
         customer = services.do_update_customer(
-            s, ctx.actor, customer_id, expected_version=body.version, name=body.name,
-            notes=body.notes, active=body.active, reason=body.reason,
+            s,
+            ctx.actor,
+            customer_id,
+            expected_version=body.version,
+            name=body.name,
+            notes=body.notes,
+            active=body.active,
+            reason=body.reason,
         )
     return CustomerOut.model_validate(customer)
 
@@ -179,10 +185,22 @@ def patch_customer(ctx: ApiCtx, customer_id: int, body: CustomerPatch) -> Custom
 def sign_customer(ctx: ApiCtx, customer_id: int, body: SignIn) -> SignatureOut:
     with ctx.write() as s:
         customer = services.access_customer(s, ctx.actor, customer_id)
-        sig = signing.do_sign(s, ctx.actor, customer, meaning=body.meaning,
-                              password=body.password, comment=body.comment)
-        return SignatureOut(id=sig.id, printed_name=sig.printed_name, meaning=sig.meaning,
-                            signed_at=sig.signed_at, state="valid", changed_fields=[])
+        sig = signing.do_sign(
+            s,
+            ctx.actor,
+            customer,
+            meaning=body.meaning,
+            password=body.password,
+            comment=body.comment,
+        )
+        return SignatureOut(
+            id=sig.id,
+            printed_name=sig.printed_name,
+            meaning=sig.meaning,
+            signed_at=sig.signed_at,
+            state="valid",
+            changed_fields=[],
+        )
 
 
 @router.get("/customers/{customer_id}/signatures")
@@ -190,9 +208,14 @@ def customer_signatures(ctx: ApiCtx, customer_id: int) -> list[SignatureOut]:
     with ctx.read() as s:
         customer = services.access_customer(s, ctx.actor, customer_id)
         return [
-            SignatureOut(id=v.signature.id, printed_name=v.signature.printed_name,
-                         meaning=v.signature.meaning, signed_at=v.signature.signed_at,
-                         state=v.state.value, changed_fields=v.changed)
+            SignatureOut(
+                id=v.signature.id,
+                printed_name=v.signature.printed_name,
+                meaning=v.signature.meaning,
+                signed_at=v.signature.signed_at,
+                state=v.state.value,
+                changed_fields=v.changed,
+            )
             for v in signing.signatures_for(s, customer)
         ]
 
@@ -220,9 +243,15 @@ def patch_user(ctx: ApiCtx, user_id: int, body: UserPatch) -> UserOut:
     fields = body.model_dump(exclude_unset=True)
     with ctx.write() as s:
         user = services.do_update_user(
-            s, ctx.actor, user_id, expected_version=body.version,
-            full_name=body.full_name, email=body.email, role=body.role,
-            customer_id=fields.get("customer_id", False), reason=body.reason,
+            s,
+            ctx.actor,
+            user_id,
+            expected_version=body.version,
+            full_name=body.full_name,
+            email=body.email,
+            role=body.role,
+            customer_id=fields.get("customer_id", False),
+            reason=body.reason,
         )
     return UserOut.model_validate(user)
 
@@ -248,19 +277,28 @@ def revoke_token(ctx: ApiCtx, token_id: int, body: RevokeIn) -> Response:
 
 
 @router.get("/audit")
-def get_audit(ctx: ApiCtx, table: str | None = None, record_id: str | None = None,
-              actor: str | None = None, since: datetime | None = None,
-              until: datetime | None = None, before_seq: int | None = None,
-              limit: int = 100) -> list[AuditEntryOut]:
+def get_audit(
+    ctx: ApiCtx,
+    table: str | None = None,
+    record_id: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_seq: int | None = None,
+    limit: int = 100,
+) -> list[AuditEntryOut]:
     tz = ctx.settings.tz
     flt = AuditFilter(
-        table=table, record_id=record_id, actor=actor,
+        table=table,
+        record_id=record_id,
+        actor=actor,
         since=since.replace(tzinfo=since.tzinfo or tz) if since else None,
         until=until.replace(tzinfo=until.tzinfo or tz) if until else None,
     )
     with ctx.read() as s:
-        entries = audit_trail.list_entries(s, ctx.actor, flt, limit=min(limit, 1000),
-                                           before_seq=before_seq)
+        entries = audit_trail.list_entries(
+            s, ctx.actor, flt, limit=min(limit, 1000), before_seq=before_seq
+        )
         return [AuditEntryOut.model_validate(e) for e in entries]
 
 
@@ -269,6 +307,10 @@ def verify_audit(ctx: ApiCtx) -> VerifyOut:
     with ctx.read() as s:
         result = audit_trail.verify_trail(s, ctx.actor)
     problem = result.problem
-    return VerifyOut(ok=result.ok, checked=result.checked, total=result.total,
-                     broken_seq=problem.seq if problem else None,
-                     problem=problem.message if problem else None)
+    return VerifyOut(
+        ok=result.ok,
+        checked=result.checked,
+        total=result.total,
+        broken_seq=problem.seq if problem else None,
+        problem=problem.message if problem else None,
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, inspect, insert, select, text
+from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
@@ -160,8 +160,14 @@ class AuditFilter:
     text: str | None = None
 
 
-def list_entries(session: Session, actor: Actor, flt: AuditFilter, *, limit: int = 100,
-                 before_seq: int | None = None) -> Sequence[AuditEntry]:
+def list_entries(
+    session: Session,
+    actor: Actor,
+    flt: AuditFilter,
+    *,
+    limit: int = 100,
+    before_seq: int | None = None,
+) -> Sequence[AuditEntry]:
     """Newest first, filtered; page backwards with ``before_seq``."""
     check_permission(actor, Perm.AUDIT_VIEW)
     stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
@@ -211,8 +217,9 @@ class VerifyResult:
         return self.problem is None
 
 
-def verify_trail(session: Session, actor: Actor, *,
-                 progress: Callable[[int], None] | None = None) -> VerifyResult:
+def verify_trail(
+    session: Session, actor: Actor, *, progress: Callable[[int], None] | None = None
+) -> VerifyResult:
     """Walk the whole chain in ``seq`` order, streaming, and report the first break."""
     check_permission(actor, Perm.AUDIT_VIEW)
     total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0

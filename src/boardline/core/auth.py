@@ -22,11 +22,6 @@ class Role(StrEnum):
     QUALITY = "quality"
     CUSTOMER = "customer"
 
-    @classmethod
-    def anonymous(cls) -> Actor:
-        """Nobody signed in yet: may do nothing, sees no customer's records."""
-        return cls(kind="anonymous", name="anonymous", role=Role.CUSTOMER)
-
     @property
     def label(self) -> str:
         return ROLE_LABELS[self]
@@ -126,6 +121,4 @@ def check_role_assignment(role: Role, customer_id: int | None) -> None:
     if role is Role.CUSTOMER and customer_id is None:
         raise InvalidInput("a customer user needs a customer account", field="customer")
     if role is not Role.CUSTOMER and customer_id is not None:
-        raise InvalidInput(
-            "only customer users belong to a customer account", field="customer"
-        )
+        raise InvalidInput("only customer users belong to a customer account", field="customer")

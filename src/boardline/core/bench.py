@@ -28,8 +28,17 @@ def _pure_hash_rate(n: int) -> float:
     at = datetime.now(UTC)
     start = time.perf_counter()
     for seq in range(1, n + 1):
-        prev = AuditFacts(seq, at, "user:bench", "update", "customer", "1",
-                          {"notes": [f"n{seq - 1}", f"n{seq}"]}, None, prev).digest()
+        prev = AuditFacts(
+            seq,
+            at,
+            "user:bench",
+            "update",
+            "customer",
+            "1",
+            {"notes": [f"n{seq - 1}", f"n{seq}"]},
+            None,
+            prev,
+        ).digest()
     return n / (time.perf_counter() - start)
 
 
@@ -81,8 +90,7 @@ def run_audit_bench(console: Console, *, entries: int, pg_url: str | None) -> No
             db = Database(bench_url)
             append, verify = _measure(db, entries)
             db.dispose()
-            table.add_row("postgresql", f"{append:,.0f}", f"{verify:,.0f}",
-                          f"{verify / pure:.2f}")
+            table.add_row("postgresql", f"{append:,.0f}", f"{verify:,.0f}", f"{verify / pure:.2f}")
         finally:
             with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{schema_db}" WITH (FORCE)'))

@@ -72,21 +72,29 @@ def db_upgrade(revision: str = "head") -> None:
 def db_current() -> None:
     """Print the schema revision of the database and the newest one."""
     with open_db() as db:
-        console.print(f"current: {migrate.current_revision(db.engine)}  head: "
-                      f"{migrate.head_revision(db.url)}")
+        console.print(
+            f"current: {migrate.current_revision(db.engine)}  head: {migrate.head_revision(db.url)}"
+        )
 
 
 @user_app.command("add")
 def user_add(
     username: str,
-    role: Annotated[str, typer.Option(help="admin, engineer, planner, buyer, supervisor, "
-                                           "operator, quality or customer")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="admin, engineer, planner, buyer, supervisor, operator, quality or customer"
+        ),
+    ],
     full_name: Annotated[str, typer.Option("--name", help="printed name for signatures")],
     customer: Annotated[str | None, typer.Option(help="customer code (customer users)")] = None,
     email: str = "",
-    password: Annotated[str | None, typer.Option(
-        help="initial password; asked for when not given",
-        envvar="BOARDLINE_NEW_PASSWORD")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="initial password; asked for when not given", envvar="BOARDLINE_NEW_PASSWORD"
+        ),
+    ] = None,
 ) -> None:
     """Add a user."""
     if password is None:
@@ -95,9 +103,16 @@ def user_add(
         customer_id = None
         if customer:
             customer_id = services.find_customer(s, customer).id
-        user = services.do_create_user(s, cli_actor(), username=username, full_name=full_name,
-                                       role=role, password=password, customer_id=customer_id,
-                                       email=email)
+        user = services.do_create_user(
+            s,
+            cli_actor(),
+            username=username,
+            full_name=full_name,
+            role=role,
+            password=password,
+            customer_id=customer_id,
+            email=email,
+        )
         console.print(f"added user [bold]{user.username}[/bold] ({user.role.label})")
 
 
@@ -107,15 +122,18 @@ def user_list() -> None:
     table = Table("username", "name", "role", "customer", "state")
     with uow(write=False) as s:
         for u in services.list_users(s, cli_actor()):
-            table.add_row(u.username, u.full_name, u.role.value,
-                          u.customer.code if u.customer else "",
-                          "active" if u.active else "disabled")
+            table.add_row(
+                u.username,
+                u.full_name,
+                u.role.value,
+                u.customer.code if u.customer else "",
+                "active" if u.active else "disabled",
+            )
     console.print(table)
 
 
 @user_app.command("disable")
-def user_disable(username: str, reason: Annotated[str, typer.Option(help="why (audited)")]
-                 ) -> None:
+def user_disable(username: str, reason: Annotated[str, typer.Option(help="why (audited)")]) -> None:
     """Disable a user: they can no longer sign in or sign records."""
     with uow() as s:
         user = services.find_user(s, username)
@@ -124,8 +142,7 @@ def user_disable(username: str, reason: Annotated[str, typer.Option(help="why (a
 
 
 @user_app.command("enable")
-def user_enable(username: str, reason: Annotated[str, typer.Option(help="why (audited)")]
-                ) -> None:
+def user_enable(username: str, reason: Annotated[str, typer.Option(help="why (audited)")]) -> None:
     """Enable a disabled user again."""
     with uow() as s:
         user = services.find_user(s, username)
@@ -143,16 +160,21 @@ def token_create(
     """Create an API token; it is printed once and only its hash is stored."""
     with uow() as s:
         customer_id = services.find_customer(s, customer).id if customer else None
-        token, secret = services.do_create_token(s, cli_actor(), name=name, role=role,
-                                                 days=days, customer_id=customer_id)
-    err.print(f"token [bold]{token.name}[/bold] (prefix {token.prefix}), role {token.role.value},"
-              f" expires {token.expires_at:%Y-%m-%d}. Store it now; it is not shown again:")
+        token, secret = services.do_create_token(
+            s, cli_actor(), name=name, role=role, days=days, customer_id=customer_id
+        )
+    err.print(
+        f"token [bold]{token.name}[/bold] (prefix {token.prefix}), role {token.role.value},"
+        f" expires {token.expires_at:%Y-%m-%d}. Store it now; it is not shown again:"
+    )
     print(secret)
 
 
 @token_app.command("revoke")
-def token_revoke(ref: Annotated[str, typer.Argument(help="token id or prefix")],
-                 reason: Annotated[str, typer.Option(help="why (audited)")]) -> None:
+def token_revoke(
+    ref: Annotated[str, typer.Argument(help="token id or prefix")],
+    reason: Annotated[str, typer.Option(help="why (audited)")],
+) -> None:
     """Revoke an API token at once."""
     with uow() as s:
         token = services.do_revoke_token(s, cli_actor(), ref, reason=reason)
@@ -166,8 +188,9 @@ def token_list() -> None:
     with uow(write=False) as s:
         for t in services.list_tokens(s, cli_actor()):
             state = "revoked" if t.revoked_at else "live"
-            table.add_row(str(t.id), t.name, t.prefix, t.role.value,
-                          f"{t.expires_at:%Y-%m-%d}", state)
+            table.add_row(
+                str(t.id), t.name, t.prefix, t.role.value, f"{t.expires_at:%Y-%m-%d}", state
+            )
     console.print(table)
 
 
@@ -192,9 +215,7 @@ def customer_list() -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 and name the first altered, inserted or missing entry."""
-    with uow(write=False) as s, Progress(
-        console=err, transient=True
-    ) as progress:
+    with uow(write=False) as s, Progress(console=err, transient=True) as progress:
         task = progress.add_task("verifying audit trail", total=None)
         result = audit_trail.verify_trail(
             s, cli_actor(), progress=lambda n: progress.advance(task, n)
@@ -203,7 +224,9 @@ def audit_verify() -> None:
         console.print(f"[green]audit trail intact[/green]: {result.checked} entries verified")
         return
     assert result.problem is not None
-    err.print(f"[red]audit trail BROKEN[/red] at entry #{result.problem.seq} "
-              f"({result.problem.kind}): {result.problem.message}")
+    err.print(
+        f"[red]audit trail BROKEN[/red] at entry #{result.problem.seq} "
+        f"({result.problem.kind}): {result.problem.message}"
+    )
     err.print(f"{result.checked} entries before it verified, of {result.total}")
     raise typer.Exit(1)

@@ -42,7 +42,11 @@ def seed(db: Database, admin_password: str, user_password: str) -> DemoLogins:
     logins = DemoLogins(admin_password, user_password)
     with db.unit_of_work(system) as s:
         admin = services.do_create_user(
-            s, system, username="admin", full_name="Ada Admin", role=Role.ADMIN,
+            s,
+            system,
+            username="admin",
+            full_name="Ada Admin",
+            role=Role.ADMIN,
             password=admin_password,
         )
         customers = {
@@ -50,12 +54,18 @@ def seed(db: Database, admin_password: str, user_password: str) -> DemoLogins:
             for code, name, notes in DEMO_CUSTOMERS
         }
         for username, name, role in DEMO_STAFF:
-            services.do_create_user(s, system, username=username, full_name=name, role=role,
-                                    password=user_password)
+            services.do_create_user(
+                s, system, username=username, full_name=name, role=role, password=user_password
+            )
             logins.users.append((username, role.label))
         services.do_create_user(
-            s, system, username="acme.viewer", full_name="Alex Acme", role=Role.CUSTOMER,
-            password=user_password, customer_id=customers["ACME"].id,
+            s,
+            system,
+            username="acme.viewer",
+            full_name="Alex Acme",
+            role=Role.CUSTOMER,
+            password=user_password,
+            customer_id=customers["ACME"].id,
         )
         logins.users.append(("acme.viewer", "Customer (ACME only)"))
         _, logins.machine_token = services.do_create_token(
@@ -69,11 +79,22 @@ def seed(db: Database, admin_password: str, user_password: str) -> DemoLogins:
     with db.unit_of_work(qe) as s:
         for code in ("MEDIQ", "ORBIT"):
             customer = services.find_customer(s, code)
-            signing.do_sign(s, qe, customer, meaning=Meaning.APPROVED, password=user_password,
-                            comment="Quality agreement on file")
+            signing.do_sign(
+                s,
+                qe,
+                customer,
+                meaning=Meaning.APPROVED,
+                password=user_password,
+                comment="Quality agreement on file",
+            )
     # A change after signing: the ORBIT approval now shows as broken.
     with db.unit_of_work(admin_actor) as s:
         orbit = services.find_customer(s, "ORBIT")
-        services.do_update_customer(s, admin_actor, orbit.id, expected_version=orbit.version,
-                                    notes=orbit.notes + " Quality agreement under revision.")
+        services.do_update_customer(
+            s,
+            admin_actor,
+            orbit.id,
+            expected_version=orbit.version,
+            notes=orbit.notes + " Quality agreement under revision.",
+        )
     return logins

@@ -55,14 +55,22 @@ def login_form(ctx: PublicCtx, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-def login(ctx: PublicCtx, username: Text, password: Text,
-          next: Annotated[str, Form()] = "/") -> Response:
+def login(
+    ctx: PublicCtx, username: Text, password: Text, next: Annotated[str, Form()] = "/"
+) -> Response:
     try:
         with ctx.write() as s:
             user = services.check_login(s, username, password)
     except AuthenticationFailed as exc:
-        return render(ctx.request, "core/login.html", None, status_code=401,
-                      error=exc.detail, username=username, next=_safe_next(next))
+        return render(
+            ctx.request,
+            "core/login.html",
+            None,
+            status_code=401,
+            error=exc.detail,
+            username=username,
+            next=_safe_next(next),
+        )
     csrf = ctx.request.session.get("csrf")
     ctx.request.session.clear()  # a new session on sign-in: no fixation
     ctx.request.session.update({"uid": user.id, "csrf": csrf})
@@ -83,8 +91,14 @@ def users_page(ctx: PageCtx) -> HTMLResponse:
     with ctx.read() as s:
         users = services.list_users(s, ctx.actor)
         customers = services.list_customers(s, ctx.actor)
-    return render(ctx.request, "core/users.html", ctx.actor, users=users,
-                  customers=customers, roles=list(Role))
+    return render(
+        ctx.request,
+        "core/users.html",
+        ctx.actor,
+        users=users,
+        customers=customers,
+        roles=list(Role),
+    )
 
 
 def _customer_ref(value: str) -> int | None:
@@ -96,14 +110,26 @@ def _customer_ref(value: str) -> int | None:
 
 
 @router.post("/admin/users")
-def create_user(ctx: PageCtx, username: Text, full_name: Text, role: Text, password: Text,
-                email: Annotated[str, Form()] = "",
-                customer: Annotated[str, Form()] = "") -> RedirectResponse:
+def create_user(
+    ctx: PageCtx,
+    username: Text,
+    full_name: Text,
+    role: Text,
+    password: Text,
+    email: Annotated[str, Form()] = "",
+    customer: Annotated[str, Form()] = "",
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
             user = services.do_create_user(
-                s, ctx.actor, username=username, full_name=full_name, role=role,
-                password=password, email=email, customer_id=_customer_ref(customer),
+                s,
+                ctx.actor,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password=password,
+                email=email,
+                customer_id=_customer_ref(customer),
             )
         flash(ctx.request, f"User {user.username} created.")
     except BoardlineError as exc:
@@ -123,20 +149,40 @@ def user_page(ctx: PageCtx, user_id: int) -> HTMLResponse:
             if ctx.actor.can(Perm.AUDIT_VIEW)
             else []
         )
-    return render(ctx.request, "core/user.html", ctx.actor, user=user, customers=customers,
-                  roles=list(Role), history=history)
+    return render(
+        ctx.request,
+        "core/user.html",
+        ctx.actor,
+        user=user,
+        customers=customers,
+        roles=list(Role),
+        history=history,
+    )
 
 
 @router.post("/admin/users/{user_id}")
-def update_user(ctx: PageCtx, user_id: int, version: Annotated[int, Form()], full_name: Text,
-                role: Text, email: Annotated[str, Form()] = "",
-                customer: Annotated[str, Form()] = "",
-                reason: Annotated[str, Form()] = "") -> RedirectResponse:
+def update_user(
+    ctx: PageCtx,
+    user_id: int,
+    version: Annotated[int, Form()],
+    full_name: Text,
+    role: Text,
+    email: Annotated[str, Form()] = "",
+    customer: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
             services.do_update_user(
-                s, ctx.actor, user_id, expected_version=version, full_name=full_name,
-                email=email, role=role, customer_id=_customer_ref(customer), reason=reason,
+                s,
+                ctx.actor,
+                user_id,
+                expected_version=version,
+                full_name=full_name,
+                email=email,
+                role=role,
+                customer_id=_customer_ref(customer),
+                reason=reason,
             )
         flash(ctx.request, "Saved.")
     except BoardlineError as exc:
@@ -145,9 +191,13 @@ def update_user(ctx: PageCtx, user_id: int, version: Annotated[int, Form()], ful
 
 
 @router.post("/admin/users/{user_id}/active")
-def set_user_active(ctx: PageCtx, user_id: int, version: Annotated[int, Form()],
-                    active: Annotated[bool, Form()],
-                    reason: Annotated[str, Form()] = "") -> RedirectResponse:
+def set_user_active(
+    ctx: PageCtx,
+    user_id: int,
+    version: Annotated[int, Form()],
+    active: Annotated[bool, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
             user = services.do_set_active(
@@ -181,12 +231,12 @@ def customers_page(ctx: PageCtx) -> HTMLResponse:
 
 
 @router.post("/customers")
-def create_customer(ctx: PageCtx, code: Text, name: Text,
-                    notes: Annotated[str, Form()] = "") -> RedirectResponse:
+def create_customer(
+    ctx: PageCtx, code: Text, name: Text, notes: Annotated[str, Form()] = ""
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
-            customer = services.do_create_customer(s, ctx.actor, code=code, name=name,
-                                                   notes=notes)
+            customer = services.do_create_customer(s, ctx.actor, code=code, name=name, notes=notes)
         flash(ctx.request, f"Customer {customer.code} created.")
         return _back(f"/customers/{customer.id}")
     except BoardlineError as exc:
@@ -199,17 +249,29 @@ def customer_page(ctx: PageCtx, customer_id: int) -> HTMLResponse:
     with ctx.read() as s:
         customer = services.access_customer(s, ctx.actor, customer_id)
         signatures = signing.signatures_for(s, customer)
-    return render(ctx.request, "core/customer.html", ctx.actor, customer=customer,
-                  signatures=signatures, meanings=list(Meaning))
+    return render(
+        ctx.request,
+        "core/customer.html",
+        ctx.actor,
+        customer=customer,
+        signatures=signatures,
+        meanings=list(Meaning),
+    )
 
 
 @router.post("/customers/{customer_id}")
-def update_customer(ctx: PageCtx, customer_id: int, version: Annotated[int, Form()],
-                    name: Text, notes: Annotated[str, Form()] = "") -> RedirectResponse:
+def update_customer(
+    ctx: PageCtx,
+    customer_id: int,
+    version: Annotated[int, Form()],
+    name: Text,
+    notes: Annotated[str, Form()] = "",
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
-            services.do_update_customer(s, ctx.actor, customer_id, expected_version=version,
-                                        name=name, notes=notes)
+            services.do_update_customer(
+                s, ctx.actor, customer_id, expected_version=version, name=name, notes=notes
+            )
         flash(ctx.request, "Saved.")
     except BoardlineError as exc:
         flash(ctx.request, f"Not saved: {exc.detail}", "error")
@@ -217,13 +279,19 @@ def update_customer(ctx: PageCtx, customer_id: int, version: Annotated[int, Form
 
 
 @router.post("/customers/{customer_id}/sign")
-def sign_customer(ctx: PageCtx, customer_id: int, meaning: Text, password: Text,
-                  comment: Annotated[str, Form()] = "") -> RedirectResponse:
+def sign_customer(
+    ctx: PageCtx,
+    customer_id: int,
+    meaning: Text,
+    password: Text,
+    comment: Annotated[str, Form()] = "",
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
             customer = services.access_customer(s, ctx.actor, customer_id)
-            signing.do_sign(s, ctx.actor, customer, meaning=meaning, password=password,
-                            comment=comment)
+            signing.do_sign(
+                s, ctx.actor, customer, meaning=meaning, password=password, comment=comment
+            )
         flash(ctx.request, f"Signed as {meaning}.")
     except BoardlineError as exc:
         flash(ctx.request, f"Not signed: {exc.detail}", "error")
@@ -239,18 +307,34 @@ def tokens_page(ctx: PageCtx) -> HTMLResponse:
         tokens = services.list_tokens(s, ctx.actor)
         customers = services.list_customers(s, ctx.actor)
     new_secret = ctx.request.session.pop("new_token", None)
-    return render(ctx.request, "core/tokens.html", ctx.actor, tokens=tokens,
-                  customers=customers, roles=list(Role), new_secret=new_secret,
-                  now=clock.now())
+    return render(
+        ctx.request,
+        "core/tokens.html",
+        ctx.actor,
+        tokens=tokens,
+        customers=customers,
+        roles=list(Role),
+        new_secret=new_secret,
+        now=clock.now(),
+    )
 
 
 @router.post("/admin/tokens")
-def create_token(ctx: PageCtx, name: Text, role: Text, days: Annotated[int, Form()] = 365,
-                 customer: Annotated[str, Form()] = "") -> RedirectResponse:
+def create_token(
+    ctx: PageCtx,
+    name: Text,
+    role: Text,
+    days: Annotated[int, Form()] = 365,
+    customer: Annotated[str, Form()] = "",
+) -> RedirectResponse:
     try:
         with ctx.write() as s:
             token, secret = services.do_create_token(
-                s, ctx.actor, name=name, role=role, days=days,
+                s,
+                ctx.actor,
+                name=name,
+                role=role,
+                days=days,
                 customer_id=_customer_ref(customer),
             )
         # Shown once on the next page, then gone: only its hash is stored.
@@ -312,9 +396,21 @@ def audit_page(
     template = (
         "core/_audit_rows.html" if ctx.request.headers.get("HX-Request") else "core/audit.html"
     )
-    return render(ctx.request, template, ctx.actor, entries=entries, tables=tables,
-                  flt={"table": table or "", "record": record or "", "who": who or "",
-                       "since": since or "", "until": until or "", "text": text or ""})
+    return render(
+        ctx.request,
+        template,
+        ctx.actor,
+        entries=entries,
+        tables=tables,
+        flt={
+            "table": table or "",
+            "record": record or "",
+            "who": who or "",
+            "since": since or "",
+            "until": until or "",
+            "text": text or "",
+        },
+    )
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)

@@ -17,7 +17,7 @@ _hasher = PasswordHash.recommended()
 # wrong password for a real user and does not reveal which usernames exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
-TOKEN_PREFIX = "bl"
+TOKEN_PREFIX = "bl"  # noqa: S105 (a format marker, not a secret)
 
 
 def hash_password(password: str) -> str:

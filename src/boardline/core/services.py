@@ -74,8 +74,9 @@ def check_customer_code(code: str) -> str:
     return code
 
 
-def do_create_customer(session: Session, actor: Actor, *, code: str, name: str,
-                       notes: str = "") -> Customer:
+def do_create_customer(
+    session: Session, actor: Actor, *, code: str, name: str, notes: str = ""
+) -> Customer:
     check_permission(actor, Perm.CUSTOMERS_MANAGE)
     code = check_customer_code(code)
     if not name.strip():
@@ -97,9 +98,7 @@ def find_customer(session: Session, code: str) -> Customer:
 
 def access_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
     check_permission(actor, Perm.CUSTOMERS_VIEW)
-    return access_scoped(
-        session, actor, Customer, customer_id, owner_attr="id", what="customer"
-    )
+    return access_scoped(session, actor, Customer, customer_id, owner_attr="id", what="customer")
 
 
 def list_customers(session: Session, actor: Actor) -> Sequence[Customer]:
@@ -108,10 +107,17 @@ def list_customers(session: Session, actor: Actor) -> Sequence[Customer]:
     return session.scalars(stmt).all()
 
 
-def do_update_customer(session: Session, actor: Actor, customer_id: int, *,
-                       expected_version: int | None, name: str | None = None,
-                       notes: str | None = None, active: bool | None = None,
-                       reason: str | None = None) -> Customer:
+def do_update_customer(
+    session: Session,
+    actor: Actor,
+    customer_id: int,
+    *,
+    expected_version: int | None,
+    name: str | None = None,
+    notes: str | None = None,
+    active: bool | None = None,
+    reason: str | None = None,
+) -> Customer:
     check_permission(actor, Perm.CUSTOMERS_MANAGE)
     customer = access_customer(session, actor, customer_id)
     check_version(customer, expected_version, f"customer {customer.code}")
@@ -148,9 +154,17 @@ def _check_customer_ref(session: Session, customer_id: int | None) -> None:
             raise InvalidInput(f"customer {customer.code} is inactive", field="customer")
 
 
-def do_create_user(session: Session, actor: Actor, *, username: str, full_name: str,
-                   role: Role | str, password: str, customer_id: int | None = None,
-                   email: str = "") -> User:
+def do_create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    full_name: str,
+    role: Role | str,
+    password: str,
+    customer_id: int | None = None,
+    email: str = "",
+) -> User:
     check_permission(actor, Perm.USERS_MANAGE)
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
@@ -204,8 +218,7 @@ def find_user(session: Session, username: str) -> User:
     return user
 
 
-def list_users(session: Session, actor: Actor, *, include_inactive: bool = True
-               ) -> Sequence[User]:
+def list_users(session: Session, actor: Actor, *, include_inactive: bool = True) -> Sequence[User]:
     check_permission(actor, Perm.USERS_VIEW)
     stmt = select(User).order_by(User.username)
     if not include_inactive:
@@ -213,10 +226,18 @@ def list_users(session: Session, actor: Actor, *, include_inactive: bool = True
     return session.scalars(stmt).all()
 
 
-def do_update_user(session: Session, actor: Actor, user_id: int, *,
-                   expected_version: int | None, full_name: str | None = None,
-                   email: str | None = None, role: Role | str | None = None,
-                   customer_id: int | None | bool = False, reason: str | None = None) -> User:
+def do_update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    expected_version: int | None,
+    full_name: str | None = None,
+    email: str | None = None,
+    role: Role | str | None = None,
+    customer_id: int | bool | None = False,
+    reason: str | None = None,
+) -> User:
     """Change a user's details. A role or customer change needs a reason.
 
     ``customer_id=False`` leaves the customer as it is (``None`` clears it).
@@ -245,8 +266,15 @@ def do_update_user(session: Session, actor: Actor, user_id: int, *,
     return user
 
 
-def do_set_active(session: Session, actor: Actor, user_id: int, *, active: bool, reason: str,
-                  expected_version: int | None = None) -> User:
+def do_set_active(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    active: bool,
+    reason: str,
+    expected_version: int | None = None,
+) -> User:
     """Disable (or re-enable) a user; disabled users cannot sign in or sign records."""
     check_permission(actor, Perm.USERS_MANAGE)
     user = access_user(session, actor, user_id)
@@ -290,7 +318,10 @@ def check_login(session: Session, username: str, password: str) -> User:
 
 def actor_for_user(user: User) -> Actor:
     return Actor(
-        kind="user", name=user.username, role=user.role, user_id=user.id,
+        kind="user",
+        name=user.username,
+        role=user.role,
+        user_id=user.id,
         customer_id=user.customer_id,
     )
 
@@ -306,8 +337,15 @@ def count_users_by_role(session: Session, actor: Actor) -> dict[Role, int]:
 # --- API tokens -----------------------------------------------------------------------
 
 
-def do_create_token(session: Session, actor: Actor, *, name: str, role: Role | str,
-                    days: int = 365, customer_id: int | None = None) -> tuple[ApiToken, str]:
+def do_create_token(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    role: Role | str,
+    days: int = 365,
+    customer_id: int | None = None,
+) -> tuple[ApiToken, str]:
     """A new API token; the secret is returned once and only its hash is stored."""
     check_permission(actor, Perm.TOKENS_MANAGE)
     if not name.strip():
@@ -369,6 +407,4 @@ def authenticate_token(session: Session, raw: str) -> Actor:
         raise TokenInvalid(f"API token {token.name} was revoked")
     if token.expires_at <= clock.now():
         raise TokenInvalid(f"API token {token.name} expired")
-    return Actor(
-        kind="token", name=token.name, role=token.role, customer_id=token.customer_id
-    )
+    return Actor(kind="token", name=token.name, role=token.role, customer_id=token.customer_id)

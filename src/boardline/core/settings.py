@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET_KEY = "boardline-development-secret-do-not-use-in-production"
+DEV_SECRET_KEY = "boardline-development-secret-do-not-use-in-production"  # noqa: S105
 DEFAULT_DATABASE_URL = "sqlite:///./var/boardline.sqlite"
 
 

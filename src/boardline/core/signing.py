@@ -18,6 +18,7 @@ from boardline.core import clock
 from boardline.core.audit import jsonable
 from boardline.core.audit_trail import record_id_of, snapshot
 from boardline.core.auth import Actor, Perm, check_permission
+from boardline.core.db import Base
 from boardline.core.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
 from boardline.core.services import check_login
 from boardline.core.signatures import (
@@ -27,7 +28,7 @@ from boardline.core.signatures import (
     content_hash,
     signature_hash,
 )
-from boardline.core.tables import Audited, Base, Signature
+from boardline.core.tables import Audited, Signature
 
 
 def signable_content(record: Audited) -> dict[str, Any]:
@@ -41,13 +42,20 @@ def signable_content(record: Audited) -> dict[str, Any]:
 
 def _record_ref(record: Audited) -> tuple[str, str]:
     try:
-        return str(getattr(record, "__tablename__")), record_id_of(record)
+        return str(record.__tablename__), record_id_of(record)
     except ValueError:
         raise InvalidInput("a record must be saved before it can be signed") from None
 
 
-def do_sign(session: Session, actor: Actor, record: Audited, *, meaning: Meaning | str,
-            password: str, comment: str = "") -> Signature:
+def do_sign(
+    session: Session,
+    actor: Actor,
+    record: Audited,
+    *,
+    meaning: Meaning | str,
+    password: str,
+    comment: str = "",
+) -> Signature:
     """Sign ``record`` as the acting user, who re-enters their password (§11.200)."""
     check_permission(actor, Perm.RECORDS_SIGN)
     if actor.kind != "user" or actor.user_id is None:
@@ -118,9 +126,7 @@ def _state(signature: Signature, record: Audited | None) -> SignatureView:
         signed_at=signature.signed_at,
         comment=signature.comment,
     )
-    stored_content_hash = content_hash(
-        signature.table_name, signature.record_id, signature.content
-    )
+    stored_content_hash = content_hash(signature.table_name, signature.record_id, signature.content)
     if expected != signature.signature_hash or stored_content_hash != signature.content_hash:
         return SignatureView(signature, SignatureState.TAMPERED, [])
     if record is None:
