@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import delete, select, text, update
 from typer.testing import CliRunner
 
-from boardline.core import audit_trail, services
+from boardline.core import audit_trail, clock, services
 from boardline.core.audit_trail import AuditFilter, audit_reason
 from boardline.core.auth import Actor, Role
 from boardline.core.db import Database
@@ -159,3 +159,14 @@ def test_list_entries_filters_by_record_actor_and_reason(db: Database) -> None:
     assert [e.action for e in by_record] == ["update", "create"]
     assert [e.seq for e in by_actor] == [2]
     assert [e.seq for e in by_reason] == [2]
+
+
+def test_activity_by_day_counts_entries_per_action(db: Database) -> None:
+    cid = add_customer(db, "ACME")
+    admin = Actor.system()
+    with db.unit_of_work(admin) as s:
+        services.do_update_customer(s, admin, cid, expected_version=1, notes="n")
+    with db.unit_of_work(admin, write=False) as s:
+        rows = audit_trail.activity_by_day(s, admin)
+    today = clock.now().date().isoformat()
+    assert sorted(rows) == [(today, "create", 1), (today, "update", 1)]

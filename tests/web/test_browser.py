@@ -93,6 +93,8 @@ def test_sign_in_and_see_the_dashboard(
     expect(page.get_by_test_id("customer-count")).to_have_text("1")
     # htmx verifies the audit chain after load
     expect(page.get_by_test_id("chain-ok")).to_be_visible()
+    # ECharts (vendored) drew the activity chart
+    expect(page.locator("#activity-chart canvas")).to_have_count(1)
     ARTIFACTS.mkdir(exist_ok=True)
     backend = db_url.split(":", 1)[0]
     page.screenshot(path=str(ARTIFACTS / f"dashboard-{backend}.png"), full_page=True)

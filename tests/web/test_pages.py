@@ -29,6 +29,7 @@ def test_sign_in_and_see_the_dashboard(app_client: TestClient, db: Database) -> 
     assert "Dashboard" in page.text
     assert "ACME" in page.text
     assert 'href="/admin/users"' in page.text  # the admin sees the administration section
+    assert 'data-testid="activity-chart"' in page.text
 
 
 def test_wrong_password_and_unknown_user_look_the_same(
@@ -217,3 +218,10 @@ def test_healthz_fails_on_an_unmigrated_database(tmp_path: object) -> None:
         client.app.state.db.dispose()  # type: ignore[attr-defined]
     assert answer.status_code == 503
     assert answer.json()["status"] == "error"
+
+
+def test_api_docs_are_served_without_a_cdn(app_client: TestClient) -> None:
+    docs = app_client.get("/api/docs").text
+    assert "/static/vendor/swagger-ui-5.35.0-bundle.js" in docs
+    assert "cdn" not in docs.lower()
+    assert app_client.get("/static/vendor/swagger-ui-5.35.0-bundle.js").status_code == 200

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, func, insert, inspect, select, text
@@ -186,6 +186,23 @@ def list_entries(
     if before_seq is not None:
         stmt = stmt.where(AuditEntry.seq < before_seq)
     return session.scalars(stmt).all()
+
+
+def activity_by_day(
+    session: Session, actor: Actor, *, days: int = 14
+) -> list[tuple[str, str, int]]:
+    """How many audit entries per UTC day and action over the last ``days`` days."""
+    check_permission(actor, Perm.AUDIT_VIEW)
+    since = clock.now() - timedelta(days=days - 1)
+    since = since.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = func.date(AuditEntry.at)
+    rows = session.execute(
+        select(day, AuditEntry.action, func.count())
+        .where(AuditEntry.at >= since)
+        .group_by(day, AuditEntry.action)
+        .order_by(day)
+    ).all()
+    return [(str(d), action, n) for d, action, n in rows]
 
 
 def audited_tables(session: Session) -> list[str]:

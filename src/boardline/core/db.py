@@ -70,7 +70,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # Sessions in UTC, so date() and friends agree with what SQLite computes.
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -20,6 +21,7 @@ from boardline.web.deps import LoginRequired
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PROBLEM_JSON = "application/problem+json"
+SWAGGER = "swagger-ui-5.35.0"
 
 
 def _wants_json(request: Request) -> bool:
@@ -81,7 +83,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(
         title="Boardline",
         summary="ERP and MES for electronics manufacturing services",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from vendored files: factory networks often lack internet
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -101,6 +103,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from boardline.core import api as core_api
     from boardline.core import pages as core_pages
     from boardline.web import pages as web_pages
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Boardline API",
+            swagger_js_url=f"/static/vendor/{SWAGGER}-bundle.js",
+            swagger_css_url=f"/static/vendor/{SWAGGER}.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     app.include_router(web_pages.router)
     app.include_router(core_pages.router)

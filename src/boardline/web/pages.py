@@ -38,17 +38,38 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
+def activity_chart(rows: list[tuple[str, str, int]]) -> dict[str, Any]:
+    """ECharts options: audit entries per day, stacked by action."""
+    days = sorted({day for day, _, _ in rows})
+    counts = {(day, action): n for day, action, n in rows}
+    actions = ["create", "update", "delete"]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": actions},
+        "grid": {"left": 40, "right": 10, "top": 30, "bottom": 25},
+        "xAxis": {"type": "category", "data": days},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": a,
+                "type": "bar",
+                "stack": "all",
+                "data": [counts.get((d, a), 0) for d in days],
+            }
+            for a in actions
+        ],
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(ctx: PageCtx) -> HTMLResponse:
     actor = ctx.actor
     with ctx.read() as s:
         customers = services.list_customers(s, actor)
         by_role = services.count_users_by_role(s, actor) if actor.can(Perm.USERS_VIEW) else {}
-        recent = (
-            audit_trail.list_entries(s, actor, AuditFilter(), limit=8)
-            if actor.can(Perm.AUDIT_VIEW)
-            else []
-        )
+        can_audit = actor.can(Perm.AUDIT_VIEW)
+        recent = audit_trail.list_entries(s, actor, AuditFilter(), limit=8) if can_audit else []
+        activity = activity_chart(audit_trail.activity_by_day(s, actor)) if can_audit else None
     return render(
         ctx.request,
         "dashboard.html",
@@ -56,5 +77,6 @@ def dashboard(ctx: PageCtx) -> HTMLResponse:
         customers=customers,
         by_role=by_role,
         recent=recent,
+        activity=activity,
         database=ctx.db.dialect,
     )
