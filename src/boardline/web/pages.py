@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 
-from boardline.core import audit_trail, migrate, services
+from boardline.core import audit_trail, clock, migrate, services
 from boardline.core.audit_trail import AuditFilter
 from boardline.core.auth import Perm
 from boardline.web.deps import PageCtx
@@ -38,9 +39,10 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
-def activity_chart(rows: list[tuple[str, str, int]]) -> dict[str, Any]:
-    """ECharts options: audit entries per day, stacked by action."""
-    days = sorted({day for day, _, _ in rows})
+def activity_chart(rows: list[tuple[str, str, int]], days_back: int = 14) -> dict[str, Any]:
+    """ECharts options: audit entries per day, stacked by action; quiet days show as zero."""
+    today = clock.now().date()
+    days = [(today - timedelta(days=n)).isoformat() for n in range(days_back - 1, -1, -1)]
     counts = {(day, action): n for day, action, n in rows}
     actions = ["create", "update", "delete"]
     return {
