@@ -207,3 +207,30 @@ def test_unknown_api_path_is_a_404_problem(app_client: TestClient) -> None:
     answer = app_client.get("/api/nothing-here")
     assert answer.status_code == 404
     assert answer.json()["code"] == "not_found"
+
+
+def test_person_signs_over_the_api_and_sees_the_signature_break(
+    app_client: TestClient, db: Database
+) -> None:
+    cid = add_customer(db, "MEDIQ")
+    add_user(db, "quinn", Role.QUALITY)
+    csrf = sign_in(app_client, "quinn")
+    headers = {"X-CSRF-Token": csrf}
+    wrong = app_client.post(
+        f"/api/customers/{cid}/signatures",
+        headers=headers,
+        json={"meaning": "reviewed", "password": "not it at all"},
+    )
+    assert wrong.status_code == 401
+    signed = app_client.post(
+        f"/api/customers/{cid}/signatures",
+        headers=headers,
+        json={"meaning": "reviewed", "password": PASSWORD},
+    )
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["printed_name"] == "Quinn"
+    system = Actor.system()
+    with db.unit_of_work(system) as s:
+        services.do_update_customer(s, system, cid, expected_version=1, notes="changed")
+    listed = app_client.get(f"/api/customers/{cid}/signatures").json()
+    assert [(x["state"], x["changed_fields"]) for x in listed] == [("broken", ["notes"])]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from boardline.core import audit_trail, services, signing
 from boardline.core.audit_trail import AuditFilter
 from boardline.core.auth import Role
-from boardline.core.signatures import Meaning
+from boardline.core.signatures import Meaning, SignatureState
 from boardline.web.deps import ApiCtx
 
 router = APIRouter(prefix="/api", tags=["core"])
@@ -139,6 +139,18 @@ class SignatureOut(BaseModel):
     state: str
     changed_fields: list[str]
 
+    @classmethod
+    def of(cls, view: signing.SignatureView) -> SignatureOut:
+        sig = view.signature
+        return cls(
+            id=sig.id,
+            printed_name=sig.printed_name,
+            meaning=sig.meaning,
+            signed_at=sig.signed_at,
+            state=view.state.value,
+            changed_fields=view.changed,
+        )
+
 
 @router.get("/me")
 def me(ctx: ApiCtx) -> MeOut:
@@ -193,31 +205,14 @@ def sign_customer(ctx: ApiCtx, customer_id: int, body: SignIn) -> SignatureOut:
             password=body.password,
             comment=body.comment,
         )
-        return SignatureOut(
-            id=sig.id,
-            printed_name=sig.printed_name,
-            meaning=sig.meaning,
-            signed_at=sig.signed_at,
-            state="valid",
-            changed_fields=[],
-        )
+        return SignatureOut.of(signing.SignatureView(sig, SignatureState.VALID, []))
 
 
 @router.get("/customers/{customer_id}/signatures")
 def customer_signatures(ctx: ApiCtx, customer_id: int) -> list[SignatureOut]:
     with ctx.read() as s:
         customer = services.access_customer(s, ctx.actor, customer_id)
-        return [
-            SignatureOut(
-                id=v.signature.id,
-                printed_name=v.signature.printed_name,
-                meaning=v.signature.meaning,
-                signed_at=v.signature.signed_at,
-                state=v.state.value,
-                changed_fields=v.changed,
-            )
-            for v in signing.signatures_for(s, customer)
-        ]
+        return [SignatureOut.of(v) for v in signing.signatures_for(s, customer)]
 
 
 @router.get("/users")

@@ -7,15 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from boardline.core import audit_trail, clock, services, signing
 from boardline.core.audit_trail import AuditFilter
 from boardline.core.auth import Perm, Role, check_permission
-from boardline.core.errors import AuthenticationFailed, BoardlineError, InvalidInput
+from boardline.core.db import on_commit
+from boardline.core.errors import AuthenticationFailed, InvalidInput
 from boardline.core.signatures import Meaning
 from boardline.web import nav
 from boardline.web.deps import PageCtx, PublicCtx
-from boardline.web.templating import flash, render
+from boardline.web.templating import render, submit
 
 router = APIRouter(include_in_schema=False)
 
@@ -119,22 +121,20 @@ def create_user(
     email: Annotated[str, Form()] = "",
     customer: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            user = services.do_create_user(
-                s,
-                ctx.actor,
-                username=username,
-                full_name=full_name,
-                role=role,
-                password=password,
-                email=email,
-                customer_id=_customer_ref(customer),
-            )
-        flash(ctx.request, f"User {user.username} created.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"User not created: {exc.detail}", "error")
-    return _back("/admin/users")
+    def act(s: Session) -> str:
+        user = services.do_create_user(
+            s,
+            ctx.actor,
+            username=username,
+            full_name=full_name,
+            role=role,
+            password=password,
+            email=email,
+            customer_id=_customer_ref(customer),
+        )
+        return f"User {user.username} created."
+
+    return submit(ctx, act, back="/admin/users", failed="User not created")
 
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
@@ -171,23 +171,21 @@ def update_user(
     customer: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            services.do_update_user(
-                s,
-                ctx.actor,
-                user_id,
-                expected_version=version,
-                full_name=full_name,
-                email=email,
-                role=role,
-                customer_id=_customer_ref(customer),
-                reason=reason,
-            )
-        flash(ctx.request, "Saved.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Not saved: {exc.detail}", "error")
-    return _back(f"/admin/users/{user_id}")
+    def act(s: Session) -> str:
+        services.do_update_user(
+            s,
+            ctx.actor,
+            user_id,
+            expected_version=version,
+            full_name=full_name,
+            email=email,
+            role=role,
+            customer_id=_customer_ref(customer),
+            reason=reason,
+        )
+        return "Saved."
+
+    return submit(ctx, act, back=f"/admin/users/{user_id}", failed="Not saved")
 
 
 @router.post("/admin/users/{user_id}/active")
@@ -198,26 +196,22 @@ def set_user_active(
     active: Annotated[bool, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            user = services.do_set_active(
-                s, ctx.actor, user_id, active=active, reason=reason, expected_version=version
-            )
-        flash(ctx.request, f"User {user.username} {'enabled' if active else 'disabled'}.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Not changed: {exc.detail}", "error")
-    return _back(f"/admin/users/{user_id}")
+    def act(s: Session) -> str:
+        user = services.do_set_active(
+            s, ctx.actor, user_id, active=active, reason=reason, expected_version=version
+        )
+        return f"User {user.username} {'enabled' if active else 'disabled'}."
+
+    return submit(ctx, act, back=f"/admin/users/{user_id}", failed="Not changed")
 
 
 @router.post("/admin/users/{user_id}/password")
 def set_password(ctx: PageCtx, user_id: int, password: Text) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            services.do_set_password(s, ctx.actor, user_id, password)
-        flash(ctx.request, "Password changed.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Password not changed: {exc.detail}", "error")
-    return _back(f"/admin/users/{user_id}")
+    def act(s: Session) -> str:
+        services.do_set_password(s, ctx.actor, user_id, password)
+        return "Password changed."
+
+    return submit(ctx, act, back=f"/admin/users/{user_id}", failed="Password not changed")
 
 
 # --- customers ------------------------------------------------------------------------
@@ -234,14 +228,11 @@ def customers_page(ctx: PageCtx) -> HTMLResponse:
 def create_customer(
     ctx: PageCtx, code: Text, name: Text, notes: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            customer = services.do_create_customer(s, ctx.actor, code=code, name=name, notes=notes)
-        flash(ctx.request, f"Customer {customer.code} created.")
-        return _back(f"/customers/{customer.id}")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Customer not created: {exc.detail}", "error")
-        return _back("/customers")
+    def act(s: Session) -> tuple[str, str]:
+        customer = services.do_create_customer(s, ctx.actor, code=code, name=name, notes=notes)
+        return f"Customer {customer.code} created.", f"/customers/{customer.id}"
+
+    return submit(ctx, act, back="/customers", failed="Customer not created")
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
@@ -267,15 +258,13 @@ def update_customer(
     name: Text,
     notes: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            services.do_update_customer(
-                s, ctx.actor, customer_id, expected_version=version, name=name, notes=notes
-            )
-        flash(ctx.request, "Saved.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Not saved: {exc.detail}", "error")
-    return _back(f"/customers/{customer_id}")
+    def act(s: Session) -> str:
+        services.do_update_customer(
+            s, ctx.actor, customer_id, expected_version=version, name=name, notes=notes
+        )
+        return "Saved."
+
+    return submit(ctx, act, back=f"/customers/{customer_id}", failed="Not saved")
 
 
 @router.post("/customers/{customer_id}/sign")
@@ -286,16 +275,12 @@ def sign_customer(
     password: Text,
     comment: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            customer = services.access_customer(s, ctx.actor, customer_id)
-            signing.do_sign(
-                s, ctx.actor, customer, meaning=meaning, password=password, comment=comment
-            )
-        flash(ctx.request, f"Signed as {meaning}.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Not signed: {exc.detail}", "error")
-    return _back(f"/customers/{customer_id}")
+    def act(s: Session) -> str:
+        customer = services.access_customer(s, ctx.actor, customer_id)
+        signing.do_sign(s, ctx.actor, customer, meaning=meaning, password=password, comment=comment)
+        return f"Signed as {meaning}."
+
+    return submit(ctx, act, back=f"/customers/{customer_id}", failed="Not signed")
 
 
 # --- API tokens -----------------------------------------------------------------------
@@ -327,32 +312,25 @@ def create_token(
     days: Annotated[int, Form()] = 365,
     customer: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            token, secret = services.do_create_token(
-                s,
-                ctx.actor,
-                name=name,
-                role=role,
-                days=days,
-                customer_id=_customer_ref(customer),
-            )
+    def act(s: Session) -> str:
+        token, secret = services.do_create_token(
+            s, ctx.actor, name=name, role=role, days=days, customer_id=_customer_ref(customer)
+        )
         # Shown once on the next page, then gone: only its hash is stored.
-        ctx.request.session["new_token"] = {"name": token.name, "secret": secret}
-    except BoardlineError as exc:
-        flash(ctx.request, f"Token not created: {exc.detail}", "error")
-    return _back("/admin/tokens")
+        shown = {"name": token.name, "secret": secret}
+        on_commit(s, lambda: ctx.request.session.update(new_token=shown))
+        return f"Token {token.name} created."
+
+    return submit(ctx, act, back="/admin/tokens", failed="Token not created")
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(ctx: PageCtx, token_id: int, reason: Text) -> RedirectResponse:
-    try:
-        with ctx.write() as s:
-            token = services.do_revoke_token(s, ctx.actor, token_id, reason=reason)
-        flash(ctx.request, f"Token {token.name} revoked.")
-    except BoardlineError as exc:
-        flash(ctx.request, f"Token not revoked: {exc.detail}", "error")
-    return _back("/admin/tokens")
+    def act(s: Session) -> str:
+        token = services.do_revoke_token(s, ctx.actor, token_id, reason=reason)
+        return f"Token {token.name} revoked."
+
+    return submit(ctx, act, back="/admin/tokens", failed="Token not revoked")
 
 
 # --- audit trail ----------------------------------------------------------------------

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from boardline.core.auth import Actor
+from boardline.core.errors import BoardlineError
 from boardline.web import nav
-from boardline.web.deps import CSRF_FIELD, csrf_token
+from boardline.web.deps import CSRF_FIELD, Ctx, csrf_token
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 # Shared templates first, then each domain's own folder.
@@ -59,3 +62,26 @@ def render(
         "path": request.url.path,
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def submit(
+    ctx: Ctx,
+    action: Callable[[Session], str | tuple[str, str]],
+    *,
+    back: str,
+    failed: str,
+) -> RedirectResponse:
+    """Run a form's use case in one unit of work, then redirect (POST-redirect-GET).
+
+    ``action`` returns the message to flash, or ``(message, url)`` to go elsewhere on
+    success. A :class:`BoardlineError` rolls everything back and is flashed on ``back``.
+    """
+    try:
+        with ctx.write() as session:
+            outcome = action(session)
+    except BoardlineError as exc:
+        flash(ctx.request, f"{failed}: {exc.detail}", "error")
+        return RedirectResponse(back, status_code=303)
+    message, target = outcome if isinstance(outcome, tuple) else (outcome, back)
+    flash(ctx.request, message)
+    return RedirectResponse(target, status_code=303)
