@@ -225,3 +225,32 @@ def test_api_docs_are_served_without_a_cdn(app_client: TestClient) -> None:
     assert "/static/vendor/swagger-ui-5.35.0-bundle.js" in docs
     assert "cdn" not in docs.lower()
     assert app_client.get("/static/vendor/swagger-ui-5.35.0-bundle.js").status_code == 200
+
+
+def test_password_change_signs_out_other_sessions(
+    db: Database, app_client: TestClient, settings: Settings
+) -> None:
+    from boardline.core import services
+
+    user_id = add_user(db, "ada")
+    sign_in(app_client, "ada")
+    with TestClient(create_app(settings, db), follow_redirects=False) as other_device:
+        sign_in(other_device, "ada")
+        system = Actor.system()
+        with db.unit_of_work(system) as s:
+            services.do_set_password(s, system, user_id, "a brand new password")
+        assert other_device.get("/", headers=HTML).status_code == 303
+    assert app_client.get("/", headers=HTML).status_code == 303
+
+
+def test_changing_my_own_password_keeps_me_signed_in(app_client: TestClient, db: Database) -> None:
+    user_id = add_user(db, "ada")
+    token = sign_in(app_client, "ada")
+    answer = app_client.post(
+        f"/admin/users/{user_id}/password",
+        data={"csrf_token": token, "password": "my new password 1"},
+    )
+    assert answer.status_code == 303
+    page = app_client.get(f"/admin/users/{user_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Password changed." in page.text

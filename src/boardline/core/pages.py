@@ -16,7 +16,7 @@ from boardline.core.db import on_commit
 from boardline.core.errors import AuthenticationFailed, InvalidInput
 from boardline.core.signatures import Meaning
 from boardline.web import nav
-from boardline.web.deps import PageCtx, PublicCtx
+from boardline.web.deps import PageCtx, PublicCtx, start_session
 from boardline.web.templating import render, submit
 
 router = APIRouter(include_in_schema=False)
@@ -73,9 +73,7 @@ def login(
             username=username,
             next=_safe_next(next),
         )
-    csrf = ctx.request.session.get("csrf")
-    ctx.request.session.clear()  # a new session on sign-in: no fixation
-    ctx.request.session.update({"uid": user.id, "csrf": csrf})
+    start_session(ctx.request, user)
     return _back(_safe_next(next))
 
 
@@ -208,7 +206,10 @@ def set_user_active(
 @router.post("/admin/users/{user_id}/password")
 def set_password(ctx: PageCtx, user_id: int, password: Text) -> RedirectResponse:
     def act(s: Session) -> str:
-        services.do_set_password(s, ctx.actor, user_id, password)
+        user = services.do_set_password(s, ctx.actor, user_id, password)
+        if user.id == ctx.actor.user_id:
+            # Other sessions of this user end; this one goes on with the new password.
+            on_commit(s, lambda: start_session(ctx.request, user))
         return "Password changed."
 
     return submit(ctx, act, back=f"/admin/users/{user_id}", failed="Password not changed")

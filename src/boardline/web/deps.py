@@ -7,6 +7,7 @@ commit happens inside the service layer's unit of work, before the response is b
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,17 +86,34 @@ async def _check_csrf(request: Request) -> None:
         raise CsrfFailed("the form's security token is missing or wrong; reload the page")
 
 
+def credential_stamp(user: User) -> str:
+    """A short fingerprint of the user's password hash, kept in the session cookie.
+
+    A password change (or reset by an admin) changes it, which signs out every other
+    session of that user.
+    """
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def start_session(request: Request, user: User) -> None:
+    """Sign ``user`` in: a fresh session (no fixation) that keeps the CSRF token."""
+    csrf = request.session.get("csrf")
+    request.session.clear()
+    request.session.update({"uid": user.id, "stamp": credential_stamp(user), "csrf": csrf})
+
+
 def _session_user(request: Request, db: Database) -> User | None:
     user_id = request.session.get("uid")
     if not isinstance(user_id, int):
         return None
     with db.unit_of_work(ANONYMOUS, write=False) as session:
         user = session.get(User, user_id)
-    if user is None or not user.active:
+    if user is None or request.session.get("stamp") != credential_stamp(user):
         request.session.clear()
-        if user is not None:
-            raise AccountDisabled(f"account {user.username} is disabled")
         return None
+    if not user.active:
+        request.session.clear()
+        raise AccountDisabled(f"account {user.username} is disabled")
     return user
 
 
