@@ -7,6 +7,7 @@ as a human message; the CLI prints it and exits non-zero.
 
     BoardlineError                      500  internal_error
     ├── InvalidInput                    422  invalid_input        (bad field, file, row)
+    │   └── FileRejected                422  file_rejected        (a whole file is unusable)
     ├── AuthenticationFailed            401  authentication_failed
     │   ├── AccountDisabled             401  account_disabled
     │   └── TokenInvalid                401  token_invalid        (unknown, expired, revoked)
@@ -56,6 +57,24 @@ class InvalidInput(BoardlineError):
     code = "invalid_input"
     status = 422
     title = "Invalid input"
+
+
+class FileRejected(InvalidInput):
+    """A data file cannot be used at all (empty, binary, wrong format, no usable columns).
+
+    Names the file and, where it can, the line and field. Problems that leave the rest of
+    the file usable are not errors but findings in the import result.
+    """
+
+    code = "file_rejected"
+    title = "File rejected"
+
+    def __init__(
+        self, file: str, reason: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
+        where = file + (f", line {line}" if line else "") + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {reason}", file=file, line=line, field=field)
+        self.file, self.line, self.field, self.reason = file, line, field, reason
 
 
 class AuthenticationFailed(BoardlineError):
