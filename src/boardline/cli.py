@@ -13,6 +13,7 @@ from rich.table import Table
 
 from boardline.core import cli as core_cli
 from boardline.core.errors import BoardlineError
+from boardline.npi import cli as npi_cli
 
 app = typer.Typer(
     help="Boardline: ERP and MES for electronics manufacturing services.",
@@ -24,6 +25,7 @@ app.add_typer(core_cli.user_app, name="user")
 app.add_typer(core_cli.token_app, name="token")
 app.add_typer(core_cli.customer_app, name="customer")
 app.add_typer(core_cli.audit_app, name="audit")
+app.add_typer(npi_cli.npi_app, name="npi")
 
 console = Console()
 
@@ -87,7 +89,7 @@ def demo(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="audit | all")] = "all",
+    what: Annotated[str, typer.Argument(help="audit | npi | all")] = "all",
     entries: Annotated[int, typer.Option(help="audit entries to write")] = 20000,
     pg_url: Annotated[
         str | None,
@@ -96,10 +98,14 @@ def bench(
 ) -> None:
     """Measure and print the platform's figures (see docs/benchmarks.md)."""
     from boardline.core.bench import run_audit_bench
+    from boardline.npi.bench import run_npi_bench
 
-    if what not in ("audit", "all"):
-        raise typer.BadParameter(f"unknown benchmark {what!r}; use audit or all")
-    run_audit_bench(console, entries=entries, pg_url=pg_url)
+    if what not in ("audit", "npi", "all"):
+        raise typer.BadParameter(f"unknown benchmark {what!r}; use audit, npi or all")
+    if what in ("audit", "all"):
+        run_audit_bench(console, entries=entries, pg_url=pg_url)
+    if what in ("npi", "all"):
+        run_npi_bench(console)
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 from boardline.core import tables as core_tables
 from boardline.core.db import Base
+from boardline.npi import tables as npi_tables
 
 metadata = Base.metadata
 
-__all__ = ["core_tables", "metadata"]
+__all__ = ["core_tables", "metadata", "npi_tables"]

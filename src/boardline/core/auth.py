@@ -49,20 +49,22 @@ class Perm(StrEnum):
     CUSTOMERS_MANAGE = "customers.manage"
     AUDIT_VIEW = "audit.view"
     RECORDS_SIGN = "records.sign"
+    NPI_VIEW = "npi.view"
+    NPI_MANAGE = "npi.manage"
 
 
-_STAFF = {Perm.CUSTOMERS_VIEW, Perm.RECORDS_SIGN}
+_STAFF = {Perm.CUSTOMERS_VIEW, Perm.RECORDS_SIGN, Perm.NPI_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.ENGINEER: frozenset(_STAFF),
+    Role.ENGINEER: frozenset(_STAFF | {Perm.NPI_MANAGE}),
     Role.PLANNER: frozenset(_STAFF),
     Role.BUYER: frozenset(_STAFF),
     Role.SUPERVISOR: frozenset(_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
-    Role.OPERATOR: frozenset({Perm.CUSTOMERS_VIEW}),
+    Role.OPERATOR: frozenset({Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW}),
     Role.QUALITY: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_VIEW}),
     # A customer sees its own account and nothing of other customers (see Actor.scope).
-    Role.CUSTOMER: frozenset({Perm.CUSTOMERS_VIEW}),
+    Role.CUSTOMER: frozenset({Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW}),
 }
 
 

@@ -30,6 +30,7 @@ nav.register(
             nav.NavItem("API tokens", "/admin/tokens", Perm.TOKENS_MANAGE),
             nav.NavItem("Audit trail", "/audit", Perm.AUDIT_VIEW),
         ],
+        order=90,
     )
 )
 

@@ -125,3 +125,20 @@ class ImportResult:
     # How the columns were understood (BOM and CSV centroid files): canonical -> header text.
     column_map: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)  # units, format version, origin, ...
+
+
+@dataclass(slots=True)
+class Design:
+    """A revision's assembly data after import and merge: what checks and quotes read.
+
+    ``placements`` has one entry per refdes (fitted and DNP), in the board's frame when a
+    board file was given, otherwise in the centroid file's frame; ``outline`` is in the
+    same frame.
+    """
+
+    bom_lines: list[BomLine] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    outline: Outline | None = None
+
+    def fitted_placements(self) -> list[Placement]:
+        return [p for p in self.placements if not p.dnp]

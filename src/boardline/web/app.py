@@ -102,6 +102,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     from boardline.core import api as core_api
     from boardline.core import pages as core_pages
+    from boardline.npi import api as npi_api
+    from boardline.npi import pages as npi_pages
     from boardline.web import pages as web_pages
 
     @app.get("/api/docs", include_in_schema=False)
@@ -117,4 +119,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(web_pages.router)
     app.include_router(core_pages.router)
     app.include_router(core_api.router)
+    app.include_router(npi_pages.router)
+    app.include_router(npi_api.router)
     return app

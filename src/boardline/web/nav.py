@@ -18,6 +18,7 @@ class NavItem:
 class NavSection:
     title: str
     items: list[NavItem] = field(default_factory=list)
+    order: int = 50  # the factory's flow: NPI 10, materials 20, production 30 … admin 90
 
 
 _sections: list[NavSection] = []
@@ -31,8 +32,8 @@ def register(section: NavSection) -> None:
 def sections_for(actor: Actor) -> list[NavSection]:
     """The sections and items this actor may open, in registration order."""
     visible = []
-    for section in _sections:
+    for section in sorted(_sections, key=lambda s: s.order):
         items = [i for i in section.items if i.perm is None or actor.can(i.perm)]
         if items:
-            visible.append(NavSection(section.title, items))
+            visible.append(NavSection(section.title, items, section.order))
     return visible

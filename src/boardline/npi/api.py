@@ -1,0 +1,205 @@
+"""JSON API of NPI: products, revisions, data package upload and what it produced."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from pydantic import BaseModel, ConfigDict
+
+from boardline.npi import services
+from boardline.npi.pipeline import InputFile
+from boardline.npi.rules import Stage
+from boardline.web.deps import ApiCtx
+
+router = APIRouter(prefix="/api/npi", tags=["npi"])
+
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ProductIn(BaseModel):
+    customer_id: int
+    code: str
+    name: str
+    description: str = ""
+
+
+class ProductOut(_Out):
+    id: int
+    customer_id: int
+    code: str
+    name: str
+    description: str
+
+
+class RevisionIn(BaseModel):
+    label: str
+    notes: str = ""
+
+
+class RevisionOut(_Out):
+    id: int
+    product_id: int
+    label: str
+    stage: Stage
+    notes: str
+    summary: dict[str, Any]
+    created_at: datetime
+    released_at: datetime | None
+
+
+class FindingOut(_Out):
+    origin: str
+    severity: str
+    code: str
+    message: str
+    file: str | None
+    line: int | None
+    field: str | None
+    refdes: str | None
+    hint: str | None
+
+
+class BomLineOut(_Out):
+    position: int
+    source: str
+    line: int
+    refdes: list[str]
+    quantity: int | None
+    mpn: str
+    manufacturer: str
+    value: str
+    footprint: str
+    description: str
+    dnp: bool
+    supplier_parts: list[list[str]]
+    alternates: list[list[str]]
+    unit_price: float | None
+
+
+class PlacementOut(_Out):
+    refdes: str
+    x: float
+    y: float
+    rotation: float
+    side: str
+    value: str
+    package: str
+    mount: str | None
+    pin_count: int | None
+    dnp: bool
+    source: str
+    line: int | None
+
+
+class ImportOut(BaseModel):
+    import_id: int
+    revision: RevisionOut
+    counts: dict[str, int]
+    findings: list[FindingOut]
+
+
+@router.get("/products")
+def get_products(ctx: ApiCtx) -> list[ProductOut]:
+    with ctx.read() as s:
+        return [ProductOut.model_validate(p) for p in services.list_products(s, ctx.actor)]
+
+
+@router.post("/products", status_code=201)
+def post_product(ctx: ApiCtx, body: ProductIn) -> ProductOut:
+    with ctx.write() as s:
+        return ProductOut.model_validate(
+            services.do_create_product(s, ctx.actor, **body.model_dump())
+        )
+
+
+@router.get("/products/{product_id}/revisions")
+def get_revisions(ctx: ApiCtx, product_id: int) -> list[RevisionOut]:
+    with ctx.read() as s:
+        return [
+            RevisionOut.model_validate(r) for r in services.list_revisions(s, ctx.actor, product_id)
+        ]
+
+
+@router.post("/products/{product_id}/revisions", status_code=201)
+def post_revision(ctx: ApiCtx, product_id: int, body: RevisionIn) -> RevisionOut:
+    with ctx.write() as s:
+        revision = services.do_create_revision(
+            s, ctx.actor, product_id, label=body.label, notes=body.notes
+        )
+        return RevisionOut.model_validate(revision)
+
+
+@router.get("/revisions/{revision_id}")
+def get_revision(ctx: ApiCtx, revision_id: int) -> RevisionOut:
+    with ctx.read() as s:
+        return RevisionOut.model_validate(services.access_revision(s, ctx.actor, revision_id))
+
+
+@router.post("/revisions/{revision_id}/import", status_code=201)
+async def import_package(
+    ctx: ApiCtx, revision_id: int, files: Annotated[list[UploadFile], File()]
+) -> ImportOut:
+    """Upload a data package (any mix of BOM, centroid, KiCad board, IPC-2581 files).
+
+    The kind of each file is told from its name and content. All or nothing: one unusable
+    file rejects the upload with a problem naming the file, line and field.
+    """
+    package = [
+        InputFile(name=f.filename or "upload", data=await f.read(MAX_UPLOAD_BYTES + 1))
+        for f in files
+    ]
+    with ctx.write() as s:
+        outcome = services.do_import(s, ctx.actor, revision_id, package)
+        revision = RevisionOut.model_validate(services.access_revision(s, ctx.actor, revision_id))
+        findings = [
+            FindingOut(
+                origin=o,
+                severity=f.severity.value,
+                code=f.code,
+                message=f.message,
+                file=f.file,
+                line=f.line,
+                field=f.field,
+                refdes=f.refdes,
+                hint=f.hint,
+            )
+            for o, f in outcome.analysis.findings
+        ]
+        return ImportOut(
+            import_id=outcome.import_id,
+            revision=revision,
+            counts=revision.summary.get("counts", {}),
+            findings=findings,
+        )
+
+
+@router.get("/revisions/{revision_id}/bom")
+def get_bom(ctx: ApiCtx, revision_id: int) -> list[BomLineOut]:
+    with ctx.read() as s:
+        return [
+            BomLineOut.model_validate(b) for b in services.revision_bom(s, ctx.actor, revision_id)
+        ]
+
+
+@router.get("/revisions/{revision_id}/placements")
+def get_placements(ctx: ApiCtx, revision_id: int) -> list[PlacementOut]:
+    with ctx.read() as s:
+        return [
+            PlacementOut.model_validate(p)
+            for p in services.revision_placements(s, ctx.actor, revision_id)
+        ]
+
+
+@router.get("/revisions/{revision_id}/findings")
+def get_findings(ctx: ApiCtx, revision_id: int) -> list[FindingOut]:
+    with ctx.read() as s:
+        return [
+            FindingOut.model_validate(f)
+            for f in services.revision_findings(s, ctx.actor, revision_id)
+        ]

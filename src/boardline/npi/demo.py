@@ -1,0 +1,81 @@
+"""Demo data for NPI: real open-hardware boards imported into products of demo customers.
+
+The files come from ``tests/fixtures/boards`` (real data with real mistakes, licences in
+each SOURCE.md), read through the same import service as an engineer's upload.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from boardline.core.auth import Actor
+from boardline.core.db import Database
+from boardline.core.errors import FileRejected
+from boardline.core.services import find_customer
+from boardline.npi import services
+from boardline.npi.pipeline import InputFile
+
+BOARDS = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "boards"
+
+# (customer, product code, name, revision, [(file, kind)])
+DEMO_PACKAGES = [
+    (
+        "ACME",
+        "OTTERCAST-AUDIO",
+        "OtterCast Audio network streamer",
+        "B",
+        "ottercast-audio-v2",
+        [
+            ("BOM_v2.1.csv", "bom"),
+            ("POS_v2.1.csv", "centroid"),
+            ("OtterCastAudioV2.kicad_pcb", "kicad_pcb"),
+        ],
+    ),
+    (
+        "ORBIT",
+        "ORANGECRAB",
+        "OrangeCrab FPGA module",
+        "A",
+        "orangecrab-r0.2.1",
+        [
+            ("OrangeCrab-bom.csv", "bom"),
+            ("OrangeCrab-top-pos.csv", "centroid"),
+            ("OrangeCrab-bottom-pos.csv", "centroid"),
+            ("OrangeCrab.kicad_pcb", "kicad_pcb"),
+        ],
+    ),
+    (
+        "MEDIQ",
+        "ICEPI-ZERO",
+        "Icepi Zero FPGA board",
+        "A",
+        "icepi-zero",
+        [("bom.csv", "bom"), ("positions.csv", "centroid"), ("icepi-zero.kicad_pcb", "kicad_pcb")],
+    ),
+]
+
+
+def seed(db: Database, engineer: Actor) -> list[str]:
+    """Import the demo boards as ``engineer``; returns one line per board for the console."""
+    lines = []
+    for customer, code, name, label, folder, files in DEMO_PACKAGES:
+        package = []
+        for filename, kind in files:
+            path = BOARDS / folder / filename
+            if not path.exists():
+                raise FileRejected(str(path), "demo board file missing from this checkout")
+            package.append(InputFile(filename, path.read_bytes(), kind))
+        with db.unit_of_work(engineer) as s:
+            cust = find_customer(s, customer)
+            product = services.do_create_product(
+                s, engineer, customer_id=cust.id, code=code, name=name
+            )
+            revision = services.do_create_revision(s, engineer, product.id, label=label)
+            outcome = services.do_import(s, engineer, revision.id, package)
+            counts = services.counts_of(outcome.analysis)
+        lines.append(
+            f"{customer} {code} rev {label}: {counts['bom_lines']} BOM lines, "
+            f"{counts['placements']} placements, {counts['errors']} errors, "
+            f"{counts['warnings']} warnings"
+        )
+    return lines

@@ -1,0 +1,168 @@
+"""NPI pages: products, revisions, data package upload, and the checked design."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from boardline.core import services as core_services
+from boardline.core.auth import Perm
+from boardline.npi import services
+from boardline.npi.pipeline import InputFile
+from boardline.npi.tables import PlacementRow
+from boardline.web import nav
+from boardline.web.deps import PageCtx
+from boardline.web.templating import render, submit
+
+router = APIRouter(include_in_schema=False)
+
+nav.register(nav.NavSection("NPI", [nav.NavItem("Products", "/npi", Perm.NPI_VIEW)], order=10))
+
+
+@router.get("/npi", response_class=HTMLResponse)
+def products_page(ctx: PageCtx) -> HTMLResponse:
+    with ctx.read() as s:
+        products = services.list_products(s, ctx.actor)
+        customers = core_services.list_customers(s, ctx.actor)
+    return render(
+        ctx.request, "npi/products.html", ctx.actor, products=products, customers=customers
+    )
+
+
+@router.post("/npi")
+def create_product(
+    ctx: PageCtx,
+    customer: Annotated[int, Form()],
+    code: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    description: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    def act(s: Session) -> tuple[str, str]:
+        product = services.do_create_product(
+            s, ctx.actor, customer_id=customer, code=code, name=name, description=description
+        )
+        return f"Product {product.code} created.", f"/npi/products/{product.id}"
+
+    return submit(ctx, act, back="/npi", failed="Product not created")
+
+
+@router.get("/npi/products/{product_id}", response_class=HTMLResponse)
+def product_page(ctx: PageCtx, product_id: int) -> HTMLResponse:
+    with ctx.read() as s:
+        product = services.access_product(s, ctx.actor, product_id)
+        revisions = services.list_revisions(s, ctx.actor, product_id)
+    return render(ctx.request, "npi/product.html", ctx.actor, product=product, revisions=revisions)
+
+
+@router.post("/npi/products/{product_id}/revisions")
+def create_revision(
+    ctx: PageCtx, product_id: int, label: Annotated[str, Form()], notes: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    def act(s: Session) -> tuple[str, str]:
+        revision = services.do_create_revision(s, ctx.actor, product_id, label=label, notes=notes)
+        return f"Revision {revision.label} created.", f"/npi/revisions/{revision.id}"
+
+    return submit(ctx, act, back=f"/npi/products/{product_id}", failed="Revision not created")
+
+
+@router.get("/npi/revisions/{revision_id}", response_class=HTMLResponse)
+def revision_page(
+    ctx: PageCtx, revision_id: int, severity: str | None = None, tab: str = "findings"
+) -> HTMLResponse:
+    with ctx.read() as s:
+        revision = services.access_revision(s, ctx.actor, revision_id)
+        findings = services.revision_findings(s, ctx.actor, revision_id)
+        bom = services.revision_bom(s, ctx.actor, revision_id) if tab == "bom" else []
+        placements = services.revision_placements(s, ctx.actor, revision_id)
+    by_severity = Counter(f.severity for f in findings)
+    shown = [f for f in findings if severity in (None, "", f.severity)]
+    return render(
+        ctx.request,
+        "npi/revision.html",
+        ctx.actor,
+        revision=revision,
+        findings=shown,
+        by_severity=by_severity,
+        bom=bom,
+        placements=placements if tab == "placements" else [],
+        tab=tab,
+        severity=severity or "",
+        board_chart=board_chart(placements, revision.summary),
+    )
+
+
+@router.post("/npi/revisions/{revision_id}/import")
+async def upload_package(
+    ctx: PageCtx, revision_id: int, files: Annotated[list[UploadFile], File()]
+) -> RedirectResponse:
+    package = [
+        InputFile(name=f.filename or "upload", data=await f.read()) for f in files if f.filename
+    ]
+
+    def act(s: Session) -> str:
+        outcome = services.do_import(s, ctx.actor, revision_id, package)
+        counts = services.counts_of(outcome.analysis)
+        return (
+            f"Imported {len(package)} file(s): {counts['bom_lines']} BOM lines, "
+            f"{counts['placements']} placements, {counts['errors']} errors, "
+            f"{counts['warnings']} warnings."
+        )
+
+    return submit(ctx, act, back=f"/npi/revisions/{revision_id}", failed="Nothing imported")
+
+
+def board_chart(placements: Any, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """ECharts options: the placements seen from the top, per side, with the outline."""
+    rows: list[PlacementRow] = list(placements)
+    if not rows:
+        return None
+    series: list[dict[str, Any]] = []
+    for side, colour in (("top", "#0b6e4f"), ("bottom", "#c0602b")):
+        points = [
+            [round(p.x, 3), round(p.y, 3), p.refdes] for p in rows if p.side == side and not p.dnp
+        ]
+        if points:
+            series.append(
+                {
+                    "name": side,
+                    "type": "scatter",
+                    "symbolSize": 5,
+                    "data": points,
+                    "itemStyle": {"color": colour},
+                }
+            )
+    dnp = [[round(p.x, 3), round(p.y, 3), p.refdes] for p in rows if p.dnp]
+    if dnp:
+        series.append(
+            {
+                "name": "DNP",
+                "type": "scatter",
+                "symbol": "emptyCircle",
+                "symbolSize": 6,
+                "data": dnp,
+                "itemStyle": {"color": "#888"},
+            }
+        )
+    for i, poly in enumerate(summary.get("outline") or []):
+        series.append(
+            {
+                "name": "outline" if i == 0 else f"cutout {i}",
+                "type": "line",
+                "data": [*poly, poly[0]],
+                "symbol": "none",
+                "silent": True,
+                "lineStyle": {"color": "#1d232b", "width": 1},
+            }
+        )
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"top": 0},
+        "grid": {"left": 50, "right": 20, "top": 30, "bottom": 30},
+        "xAxis": {"type": "value", "scale": True, "name": "x mm"},
+        "yAxis": {"type": "value", "scale": True, "name": "y mm"},
+        "series": series,
+    }

@@ -1,0 +1,320 @@
+"""NPI use cases: products, revisions, and importing a revision's data package.
+
+Every read goes through customer scoping (a customer user sees only its own products);
+every write is audited through the unit of work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from boardline.core import clock
+from boardline.core.auth import Actor, Perm, check_permission
+from boardline.core.errors import AlreadyExists, InvalidInput, NotFound
+from boardline.core.scoping import access_scoped, scoped
+from boardline.core.services import access_customer, find_customer
+from boardline.npi.pipeline import Analysis, InputFile, analyse
+from boardline.npi.rules import check_editable, check_product_code, check_revision_label
+from boardline.npi.tables import (
+    BomLineRow,
+    DesignFile,
+    DesignImport,
+    FindingRow,
+    PlacementRow,
+    Product,
+    Revision,
+)
+
+
+def do_create_product(
+    session: Session, actor: Actor, *, customer_id: int, code: str, name: str, description: str = ""
+) -> Product:
+    check_permission(actor, Perm.NPI_MANAGE)
+    access_customer(session, actor, customer_id)
+    code = check_product_code(code)
+    if not name.strip():
+        raise InvalidInput("product name is empty", field="name")
+    exists = session.scalar(
+        select(Product.id).where(Product.customer_id == customer_id, Product.code == code)
+    )
+    if exists is not None:
+        raise AlreadyExists(f"product {code} already exists for this customer", field="product")
+    product = Product(
+        customer_id=customer_id, code=code, name=name.strip(), description=description
+    )
+    session.add(product)
+    session.flush()
+    return product
+
+
+def access_product(session: Session, actor: Actor, product_id: int) -> Product:
+    check_permission(actor, Perm.NPI_VIEW)
+    return access_scoped(
+        session, actor, Product, product_id, owner_attr="customer_id", what="product"
+    )
+
+
+def list_products(session: Session, actor: Actor) -> Sequence[Product]:
+    check_permission(actor, Perm.NPI_VIEW)
+    stmt = select(Product).order_by(Product.code)
+    return session.scalars(scoped(stmt, actor, Product.customer_id)).all()
+
+
+def find_product(session: Session, actor: Actor, customer_code: str, code: str) -> Product | None:
+    customer = find_customer(session, customer_code)
+    access_customer(session, actor, customer.id)
+    return session.scalar(
+        select(Product).where(Product.customer_id == customer.id, Product.code == code.strip())
+    )
+
+
+def do_create_revision(
+    session: Session, actor: Actor, product_id: int, *, label: str, notes: str = ""
+) -> Revision:
+    check_permission(actor, Perm.NPI_MANAGE)
+    product = access_product(session, actor, product_id)
+    label = check_revision_label(label)
+    exists = session.scalar(
+        select(Revision.id).where(Revision.product_id == product.id, Revision.label == label)
+    )
+    if exists is not None:
+        raise AlreadyExists(f"{product.code} revision {label} already exists", field="revision")
+    revision = Revision(product_id=product.id, label=label, notes=notes, summary={})
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def access_revision(session: Session, actor: Actor, revision_id: int) -> Revision:
+    check_permission(actor, Perm.NPI_VIEW)
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        raise NotFound(f"revision {revision_id} not found")
+    access_product(session, actor, revision.product_id)
+    return revision
+
+
+def list_revisions(session: Session, actor: Actor, product_id: int) -> Sequence[Revision]:
+    access_product(session, actor, product_id)
+    return session.scalars(
+        select(Revision).where(Revision.product_id == product_id).order_by(Revision.label)
+    ).all()
+
+
+def find_revision(session: Session, product_id: int, label: str) -> Revision | None:
+    return session.scalar(
+        select(Revision).where(
+            Revision.product_id == product_id, Revision.label == label.strip().upper()
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    revision_id: int
+    import_id: int
+    analysis: Analysis
+
+
+def do_import(
+    session: Session,
+    actor: Actor,
+    revision_id: int,
+    files: list[InputFile],
+    *,
+    column_map: dict[str, str] | None = None,
+) -> ImportOutcome:
+    """Read a data package into a draft revision, replacing what an earlier import stored.
+
+    All or nothing: any file that cannot be used rejects the whole import before anything
+    is written, and the unit of work commits the rows, the findings and the audit entry
+    together.
+    """
+    check_permission(actor, Perm.NPI_MANAGE)
+    revision = access_revision(session, actor, revision_id)
+    check_editable(revision.stage, f"revision {revision.label}")
+    analysis = analyse(files, column_map=column_map)
+    _replace_design(session, revision.id, analysis)
+    record = DesignImport(
+        revision_id=revision.id,
+        files=[
+            {
+                "name": f.name,
+                "kind": r.kind,
+                "sha256": hashlib.sha256(f.data).hexdigest(),
+                "bytes": len(f.data),
+            }
+            for f, r in zip(analysis.files, analysis.results, strict=True)
+        ],
+        counts=counts_of(analysis),
+    )
+    session.add(record)
+    session.flush()
+    session.execute(
+        insert(DesignFile),
+        [
+            {
+                "import_id": record.id,
+                "kind": r.kind,
+                "name": f.name,
+                "sha256": hashlib.sha256(f.data).hexdigest(),
+                "size": len(f.data),
+                "content": f.data,
+            }
+            for f, r in zip(analysis.files, analysis.results, strict=True)
+        ],
+    )
+    outline = analysis.design.outline
+    revision.summary = {
+        "classification": asdict(analysis.classification),
+        "counts": record.counts,
+        "imported_at": clock.now().isoformat(),
+        "outline": [[[round(x, 3), round(y, 3)] for x, y in poly] for poly in outline.polygons]
+        if outline
+        else [],
+    }
+    session.flush()
+    return ImportOutcome(revision.id, record.id, analysis)
+
+
+def counts_of(analysis: Analysis) -> dict[str, int]:
+    """BOM lines, designators, placements and findings per severity of an analysis."""
+    severities = Counter(f.severity.value for _, f in analysis.findings)
+    design = analysis.design
+    return {
+        "bom_lines": len(design.bom_lines),
+        "bom_refs": sum(len(line.refdes) for line in design.bom_lines),
+        "placements": len(design.placements),
+        "errors": severities.get("error", 0),
+        "warnings": severities.get("warning", 0),
+        "infos": severities.get("info", 0),
+    }
+
+
+def _replace_design(session: Session, revision_id: int, analysis: Analysis) -> None:
+    for table in (BomLineRow, PlacementRow, FindingRow):
+        session.execute(delete(table).where(table.revision_id == revision_id))
+    design = analysis.design
+    if design.bom_lines:
+        session.execute(
+            insert(BomLineRow),
+            [
+                {
+                    "revision_id": revision_id,
+                    "position": i,
+                    "source": b.source,
+                    "line": b.line,
+                    "refdes": b.refdes,
+                    "quantity": b.quantity,
+                    "mpn": b.mpn,
+                    "manufacturer": b.manufacturer,
+                    "value": b.value,
+                    "footprint": b.footprint,
+                    "description": b.description,
+                    "dnp": b.dnp,
+                    "supplier_parts": [[s.supplier, s.part_number] for s in b.supplier_parts],
+                    "alternates": [list(a) for a in b.alternates],
+                    "unit_price": b.unit_price,
+                }
+                for i, b in enumerate(design.bom_lines)
+            ],
+        )
+    if design.placements:
+        session.execute(
+            insert(PlacementRow),
+            [
+                {
+                    "revision_id": revision_id,
+                    "refdes": p.refdes,
+                    "x": p.x,
+                    "y": p.y,
+                    "rotation": p.rotation,
+                    "side": p.side.value,
+                    "value": p.value,
+                    "package": p.package,
+                    "mount": p.mount.value if p.mount else None,
+                    "pin_count": p.pin_count,
+                    "width": p.width,
+                    "height": p.height,
+                    "pitch": p.pitch,
+                    "dnp": p.dnp,
+                    "mpn": p.mpn,
+                    "manufacturer": p.manufacturer,
+                    "source": p.source,
+                    "line": p.line,
+                }
+                for p in design.placements
+            ],
+        )
+    if analysis.findings:
+        session.execute(
+            insert(FindingRow),
+            [
+                {
+                    "revision_id": revision_id,
+                    "origin": origin,
+                    "severity": f.severity.value,
+                    "code": f.code,
+                    "message": f.message,
+                    "file": f.file,
+                    "line": f.line,
+                    "field": f.field,
+                    "refdes": f.refdes,
+                    "hint": f.hint,
+                }
+                for origin, f in analysis.findings
+            ],
+        )
+
+
+def revision_findings(session: Session, actor: Actor, revision_id: int) -> Sequence[FindingRow]:
+    access_revision(session, actor, revision_id)
+    return session.scalars(
+        select(FindingRow).where(FindingRow.revision_id == revision_id).order_by(FindingRow.id)
+    ).all()
+
+
+def revision_bom(session: Session, actor: Actor, revision_id: int) -> Sequence[BomLineRow]:
+    access_revision(session, actor, revision_id)
+    return session.scalars(
+        select(BomLineRow)
+        .where(BomLineRow.revision_id == revision_id)
+        .order_by(BomLineRow.position)
+    ).all()
+
+
+def revision_placements(session: Session, actor: Actor, revision_id: int) -> Sequence[PlacementRow]:
+    access_revision(session, actor, revision_id)
+    return session.scalars(
+        select(PlacementRow)
+        .where(PlacementRow.revision_id == revision_id)
+        .order_by(PlacementRow.id)
+    ).all()
+
+
+def analysis_json(analysis: Analysis) -> dict[str, Any]:
+    """The import result as plain JSON: BOM lines, placements, findings, classification."""
+    design = analysis.design
+    return {
+        "bom_lines": [
+            {**asdict(b), "supplier_parts": [asdict(s) for s in b.supplier_parts]}
+            for b in design.bom_lines
+        ],
+        "placements": [
+            {**asdict(p), "side": p.side.value, "mount": p.mount.value if p.mount else None}
+            for p in design.placements
+        ],
+        "findings": [
+            {"origin": origin, **asdict(f), "severity": f.severity.value}
+            for origin, f in analysis.findings
+        ],
+        "classification": asdict(analysis.classification),
+        "files": [{"name": r.file, "kind": r.kind, **r.notes} for r in analysis.results],
+    }
