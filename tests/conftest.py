@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from boardline.core import migrate
@@ -142,3 +143,12 @@ def add_customer(db: Database, code: str) -> int:
     actor = Actor.system("test")
     with db.unit_of_work(actor) as s:
         return services.do_create_customer(s, actor, code=code, name=f"{code} Inc").id
+
+
+@pytest.fixture
+def app_client(db: Database, settings: Settings) -> Iterator[TestClient]:
+    """The web app on the test database, not following redirects."""
+    from boardline.web.app import create_app
+
+    with TestClient(create_app(settings, db), follow_redirects=False) as client:
+        yield client

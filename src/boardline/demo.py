@@ -5,11 +5,21 @@ from __future__ import annotations
 from rich.console import Console
 
 from boardline.core import demo as core_demo
+from boardline.core.auth import Actor
 from boardline.core.db import Database
+from boardline.core.services import actor_for_user, find_user
+from boardline.npi import demo as npi_demo
 
 
 def seed_all(
     db: Database, admin_password: str, user_password: str, console: Console
 ) -> core_demo.DemoLogins:
     with console.status("seeding customers, users and signatures"):
-        return core_demo.seed(db, admin_password, user_password)
+        logins = core_demo.seed(db, admin_password, user_password)
+    with console.status("importing real open-hardware boards into NPI"):
+        with db.unit_of_work(Actor.system("demo"), write=False) as s:
+            engineer = actor_for_user(find_user(s, "eng"))
+        lines = npi_demo.seed(db, engineer)
+    for line in lines:
+        console.print(f"NPI: {line}")
+    return logins

@@ -78,6 +78,10 @@ def fiducials(side: Side = TOP) -> list[Placement]:
     ]
 
 
+# Sizes in these tests are bare bodies, so they ask for a gap; courtyards need none.
+BODY_GAP = DfmConfig(part_clearance_mm=0.25)
+
+
 def check(rule_id: str, design: Design, **inputs: Any) -> list[Finding]:
     """Run one rule and return its findings; fail if the rule did not run."""
     report = review(ReviewInput(design, **inputs), [RULES[rule_id]])
@@ -413,7 +417,7 @@ def test_part_spacing_flags_close_parts_on_the_same_side_only() -> None:
             place("C8", 71.5, 10),  # 0.5 mm gap
         ]
     )
-    found = check("dfm.part_spacing", design)
+    found = check("dfm.part_spacing", design, config=BODY_GAP)
     assert [f.refdes for f in found] == ["C1", "C3"]
     assert "0.10 mm apart with C2" in found[0].message
     assert "bodies overlap" in found[1].message
@@ -423,8 +427,8 @@ def test_part_spacing_turns_bodies_with_their_rotation() -> None:
     """Two 1.0 x 0.5 mm parts 0.8 mm apart: clear when both stand at 90°, overlapping at 0°."""
     standing = [place("R1", 10, 10, rotation=90), place("R2", 10.8, 10, rotation=270)]
     lying = [place("R1", 10, 10), place("R2", 10.8, 10)]
-    assert check("dfm.part_spacing", Design(placements=standing)) == []
-    assert len(check("dfm.part_spacing", Design(placements=lying))) == 1
+    assert check("dfm.part_spacing", Design(placements=standing), config=BODY_GAP) == []
+    assert len(check("dfm.part_spacing", Design(placements=lying), config=BODY_GAP)) == 1
 
 
 def test_part_spacing_reports_parts_it_could_not_compare() -> None:
@@ -617,21 +621,6 @@ def test_fiducials_not_needed_without_smt() -> None:
     assert check("dfm.fiducials", design) == []
 
 
-def test_dnp_part_still_in_the_placement_data() -> None:
-    design = Design(
-        bom_lines=[line(2, "R2", dnp=True), line(3, "R1")],
-        placements=[
-            place("R1"),
-            place("R2"),  # the BOM says DNP, the placement does not
-            place("R3", dnp=True),
-            place("R4", dnp=True, exclude_from_pos=True),  # already out of the program
-        ],
-    )
-    found = check("dfm.dnp_placed", design)
-    assert [f.refdes for f in found] == ["R2", "R3"]
-    assert "BOM line says DNP" in found[0].message
-
-
 def test_side_summary() -> None:
     design = Design(
         placements=[
@@ -772,7 +761,9 @@ def big_design(count: int = 50_000) -> Design:
 def test_a_50000_part_design_is_reviewed_by_every_rule() -> None:
     """Spacing and edge checks use grids, so a large panel reviews in about a second."""
     facts = PartFacts(lifecycle=Lifecycle.ACTIVE, msl="1", sources=2)
-    data = ReviewInput(big_design(), part_facts=lambda _: facts, approved_manufacturers=["ACME"])
+    data = ReviewInput(
+        big_design(), BODY_GAP, part_facts=lambda _: facts, approved_manufacturers=["ACME"]
+    )
     report = review(data)
     assert not report.failed
     assert not report.skipped

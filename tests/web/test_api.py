@@ -10,24 +10,9 @@ from boardline.core import clock, services
 from boardline.core.auth import Actor, Role
 from boardline.core.db import Database
 from tests.conftest import PASSWORD, add_customer, add_user
-from tests.web.conftest import sign_in
+from tests.webkit import bearer, make_token, sign_in
 
 PROBLEM = "application/problem+json"
-
-
-def make_token(
-    db: Database, role: Role = Role.ADMIN, *, customer_id: int | None = None, days: int = 30
-) -> tuple[int, str]:
-    system = Actor.system("test")
-    with db.unit_of_work(system) as s:
-        token, secret = services.do_create_token(
-            s, system, name=f"t-{role}", role=role, days=days, customer_id=customer_id
-        )
-        return token.id, secret
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def test_token_reads_and_writes_customers(app_client: TestClient, db: Database) -> None:

@@ -9,7 +9,7 @@ from boardline.core.db import Database
 from boardline.core.settings import Settings
 from boardline.web.app import create_app
 from tests.conftest import PASSWORD, add_customer, add_user
-from tests.web.conftest import csrf_of, sign_in
+from tests.webkit import csrf_of, sign_in
 
 HTML = {"accept": "text/html"}
 

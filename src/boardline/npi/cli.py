@@ -84,11 +84,7 @@ def _print_summary(label: str, outcome: services.ImportOutcome) -> None:
         )
     console.print(table)
     c = a.classification
-    console.print(
-        f"assembly: {c.assembly_type}  ·  {c.as_text()}"
-        if hasattr(c, "as_text")
-        else f"classification: {c}"
-    )
+    console.print(f"assembly: {c.as_text()}" if hasattr(c, "as_text") else f"classification: {c}")
     by_sev: dict[str, int] = {}
     for _, f in a.findings:
         by_sev[f.severity.value] = by_sev.get(f.severity.value, 0) + 1

@@ -63,7 +63,9 @@ class PartFacts:
 class DfmConfig:
     """The limits a factory sets; the defaults are common EMS values.
 
-    ``part_clearance_mm``: minimum gap between bodies or courtyards on the same side.
+    ``part_clearance_mm``: minimum gap between part outlines on the same side. The default 0
+    means "must not overlap": KiCad sizes come from courtyards, which already carry the
+    IPC-7351 courtyard excess around the body; raise it when sizes are bare bodies.
     ``edge_clearance_mm``: minimum gap from a body to the board outline (rails, depanelling).
     ``bottom_max_height_mm`` / ``bottom_max_weight_g``: what may sit on the bottom side when it
     goes through reflow upside down or over a wave pallet. ``large_inductor_mm2``: body area
@@ -71,7 +73,7 @@ class DfmConfig:
     everywhere (a design in the wrong units) from burying the rest.
     """
 
-    part_clearance_mm: float = 0.25
+    part_clearance_mm: float = 0.0
     edge_clearance_mm: float = 0.5
     fine_pitch_mm: float = 0.5
     bottom_max_height_mm: float = 3.0
@@ -1282,27 +1284,6 @@ def _fiducials(data: ReviewInput) -> Iterator[Hit]:
             continue
         found = "no fiducials" if count == 0 else f"only {count} fiducial{'s' if count > 1 else ''}"
         yield Hit(f"{found} on the {side} side, which has {len(smt)} SMT parts (minimum {minimum})")
-
-
-@_rule(
-    "dfm.dnp_placed",
-    Severity.WARNING,
-    "DNP part still in the placement data",
-    "Make sure the machine program skips it (exclude it from the position file or mark it "
-    "skipped), and that the feeder list does not load it.",
-    Need.PLACEMENTS,
-)
-def _dnp_placed(data: ReviewInput) -> Iterator[Hit]:
-    """A do-not-populate part that is still in the placement data gets placed unless the
-    program is told to skip it: a classic wrong-variant defect. Position files are often
-    exported with every footprint; the BOM's DNP flag must reach the machine."""
-    for part in data.parts:
-        p = part.placement
-        if p is None or part.fitted or p.exclude_from_pos or not part.package.placed:
-            continue
-        by_line = part.line is not None and part.line.dnp and not p.dnp
-        why = "the BOM line says DNP but the placement does not" if by_line else "marked DNP"
-        yield _part_hit(part, f"{why}; it is still in the placement data")
 
 
 @_rule(

@@ -117,6 +117,12 @@ def _session_user(request: Request, db: Database) -> User | None:
     return user
 
 
+def _ctx(request: Request, db: Database, settings: Settings, actor: Actor) -> Ctx:
+    # Error pages rendered later for this request show the signed-in layout.
+    request.state.actor = actor
+    return Ctx(request, db, settings, actor)
+
+
 async def api_ctx(
     request: Request,
     db: Annotated[Database, Depends(get_db)],
@@ -130,12 +136,12 @@ async def api_ctx(
             raise AuthenticationFailed("use 'Authorization: Bearer <token>'")
         with db.unit_of_work(ANONYMOUS, write=False) as session:
             actor = authenticate_token(session, raw.strip())
-        return Ctx(request, db, settings, actor)
+        return _ctx(request, db, settings, actor)
     user = _session_user(request, db)
     if user is None:
         raise AuthenticationFailed("sign in or send an API token")
     await _check_csrf(request)
-    return Ctx(request, db, settings, actor_for_user(user))
+    return _ctx(request, db, settings, actor_for_user(user))
 
 
 async def page_ctx(
@@ -148,7 +154,7 @@ async def page_ctx(
     if user is None:
         raise LoginRequired("please sign in")
     await _check_csrf(request)
-    return Ctx(request, db, settings, actor_for_user(user))
+    return _ctx(request, db, settings, actor_for_user(user))
 
 
 async def public_ctx(

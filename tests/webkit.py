@@ -1,25 +1,17 @@
-"""Web fixtures: the app on the test database, and signed-in clients."""
+"""Helpers for tests that talk HTTP to the app: sign-in through the form, API tokens."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
+from boardline.core import services
+from boardline.core.auth import Actor, Role
 from boardline.core.db import Database
-from boardline.core.settings import Settings
-from boardline.web.app import create_app
 from tests.conftest import PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def app_client(db: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, db), follow_redirects=False) as client:
-        yield client
 
 
 def csrf_of(client: TestClient, path: str = "/login") -> str:
@@ -40,9 +32,16 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     return token
 
 
-@pytest.fixture
-def signed_in(app_client: TestClient) -> Callable[[str], tuple[TestClient, str]]:
-    def _sign_in(username: str) -> tuple[TestClient, str]:
-        return app_client, sign_in(app_client, username)
+def make_token(
+    db: Database, role: Role = Role.ADMIN, *, customer_id: int | None = None, days: int = 30
+) -> tuple[int, str]:
+    system = Actor.system("test")
+    with db.unit_of_work(system) as s:
+        token, secret = services.do_create_token(
+            s, system, name=f"t-{role}", role=role, days=days, customer_id=customer_id
+        )
+        return token.id, secret
 
-    return _sign_in
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}

@@ -1,0 +1,106 @@
+"""NPI over HTTP: upload a package through the API and the page, see what came out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from boardline.core.auth import Actor, Role
+from boardline.core.db import Database
+from boardline.npi import services
+from tests.conftest import add_customer, add_user
+from tests.webkit import bearer, make_token, sign_in
+
+BOARDS = Path(__file__).resolve().parents[1] / "fixtures" / "boards"
+HTML = {"accept": "text/html"}
+
+
+def revision_for(db: Database, customer_code: str = "ACME") -> tuple[int, int]:
+    cid = add_customer(db, customer_code)
+    system = Actor.system()
+    with db.unit_of_work(system) as s:
+        product = services.do_create_product(
+            s, system, customer_id=cid, code="ICEPI", name="Icepi Zero"
+        )
+        return cid, services.do_create_revision(s, system, product.id, label="A").id
+
+
+def upload(folder: str, *names: str) -> list[tuple[str, tuple[str, bytes]]]:
+    return [("files", (n, (BOARDS / folder / n).read_bytes())) for n in names]
+
+
+def test_api_upload_detects_kinds_and_answers_counts(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    _, secret = make_token(db, Role.ENGINEER)
+    answer = app_client.post(
+        f"/api/npi/revisions/{rid}/import",
+        headers=bearer(secret),
+        files=upload("icepi-zero", "bom.csv", "positions.csv", "icepi-zero.kicad_pcb"),
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["counts"]["bom_lines"] == 31
+    assert body["counts"]["placements"] == 118
+    assert body["revision"]["summary"]["classification"]["smt_bottom"] > 0
+    placements = app_client.get(
+        f"/api/npi/revisions/{rid}/placements", headers=bearer(secret)
+    ).json()
+    assert len(placements) == 118
+
+
+def test_api_upload_of_a_bad_file_is_a_problem_naming_the_file(
+    app_client: TestClient, db: Database
+) -> None:
+    _, rid = revision_for(db)
+    _, secret = make_token(db, Role.ENGINEER)
+    answer = app_client.post(
+        f"/api/npi/revisions/{rid}/import",
+        headers=bearer(secret),
+        files=[("files", ("bom.csv", b""))],
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["code"] == "file_rejected"
+    assert body["file"] == "bom.csv"
+    assert "empty" in body["detail"]
+    assert app_client.get(f"/api/npi/revisions/{rid}/bom", headers=bearer(secret)).json() == []
+
+
+def test_customer_cannot_see_another_customers_revision(
+    app_client: TestClient, db: Database
+) -> None:
+    _, rid = revision_for(db, "ACME")
+    other = add_customer(db, "OTHER")
+    _, secret = make_token(db, Role.CUSTOMER, customer_id=other)
+    answer = app_client.get(f"/api/npi/revisions/{rid}", headers=bearer(secret))
+    assert answer.status_code == 404
+    assert app_client.get("/api/npi/products", headers=bearer(secret)).json() == []
+
+
+def test_engineer_uploads_on_the_revision_page(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    answer = app_client.post(
+        f"/npi/revisions/{rid}/import",
+        data={"csrf_token": token},
+        files=upload("icepi-zero", "bom.csv", "positions.csv"),
+    )
+    assert answer.status_code == 303
+    page = app_client.get(f"/npi/revisions/{rid}", headers=HTML).text
+    assert "Imported 2 file(s): 31 BOM lines, 118 placements" in page
+    assert 'data-testid="board-chart"' in page
+    bom = app_client.get(f"/npi/revisions/{rid}?tab=bom", headers=HTML).text
+    assert "C59461" in bom  # an LCSC number, trailing space trimmed
+    assert app_client.get("/npi", headers=HTML).status_code == 200
+
+
+def test_page_upload_without_csrf_is_refused(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    sign_in(app_client, "erin")
+    answer = app_client.post(
+        f"/npi/revisions/{rid}/import", files=upload("icepi-zero", "bom.csv"), headers=HTML
+    )
+    assert answer.status_code == 403
