@@ -159,6 +159,7 @@ def board_chart(placements: Any, summary: dict[str, Any]) -> dict[str, Any] | No
             }
         )
     return {
+        "animation": False,
         "tooltip": {"trigger": "item"},
         "legend": {"top": 0},
         "grid": {"left": 50, "right": 20, "top": 30, "bottom": 30},
