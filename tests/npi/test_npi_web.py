@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from boardline.core.auth import Actor, Role
 from boardline.core.db import Database
 from boardline.npi import services
-from tests.conftest import add_customer, add_user
+from tests.conftest import PASSWORD, add_customer, add_user
 from tests.webkit import bearer, make_token, sign_in
 
 BOARDS = Path(__file__).resolve().parents[1] / "fixtures" / "boards"
@@ -104,3 +104,65 @@ def test_page_upload_without_csrf_is_refused(app_client: TestClient, db: Databas
         f"/npi/revisions/{rid}/import", files=upload("icepi-zero", "bom.csv"), headers=HTML
     )
     assert answer.status_code == 403
+
+
+def test_engineer_releases_to_prototype_on_the_page(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    app_client.post(
+        f"/npi/revisions/{rid}/import",
+        data={"csrf_token": token},
+        files=upload("icepi-zero", "bom.csv", "positions.csv"),
+    )
+    page = app_client.get(f"/npi/revisions/{rid}", headers=HTML).text
+    assert "Gate to Prototype" in page
+    wrong = app_client.post(
+        f"/npi/revisions/{rid}/release",
+        data={"csrf_token": token, "target": "prototype", "password": "not mine"},
+    )
+    assert wrong.status_code == 303
+    assert "Not released" in app_client.get(f"/npi/revisions/{rid}", headers=HTML).text
+    app_client.post(
+        f"/npi/revisions/{rid}/release",
+        data={"csrf_token": token, "target": "prototype", "password": PASSWORD},
+    )
+    page = app_client.get(f"/npi/revisions/{rid}", headers=HTML).text
+    assert "Released to Prototype, signed." in page
+    assert 'data-testid="gate-history"' in page
+    assert 'data-testid="import-form"' not in page  # released: no more imports
+
+
+def test_engineer_waives_an_error_on_the_page(app_client: TestClient, db: Database) -> None:
+    from sqlalchemy import select
+
+    from boardline.npi.tables import FindingRow
+
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    app_client.post(
+        f"/npi/revisions/{rid}/import",
+        data={"csrf_token": token},
+        files=upload("icepi-zero", "bom.csv", "positions.csv"),
+    )
+    with db.unit_of_work(Actor.system(), write=False) as s:
+        error_id = s.scalars(
+            select(FindingRow.id).where(
+                FindingRow.revision_id == rid, FindingRow.severity == "error"
+            )
+        ).first()
+    assert error_id is not None
+    waived = app_client.post(
+        f"/npi/findings/{error_id}/waive",
+        data={
+            "csrf_token": token,
+            "revision": str(rid),
+            "reason": "customer supplies it",
+            "password": PASSWORD,
+        },
+    )
+    assert waived.status_code == 303, waived.text
+    page = app_client.get(f"/npi/revisions/{rid}?severity=error", headers=HTML).text
+    assert "waived and signed" in page
+    assert ">waived<" in page

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from boardline.core import services as core_services
 from boardline.core.auth import Perm
-from boardline.npi import services
+from boardline.npi import release, services
 from boardline.npi.pipeline import InputFile
 from boardline.npi.tables import PlacementRow
 from boardline.web import nav
@@ -78,6 +78,8 @@ def revision_page(
         findings = services.revision_findings(s, ctx.actor, revision_id)
         bom = services.revision_bom(s, ctx.actor, revision_id) if tab == "bom" else []
         placements = services.revision_placements(s, ctx.actor, revision_id)
+        gate = release.gate_view(s, ctx.actor, revision_id)
+        waived = {w.key: w for w in release.waivers_of(s, revision_id)}
     by_severity = Counter(f.severity for f in findings)
     shown = [f for f in findings if severity in (None, "", f.severity)]
     return render(
@@ -92,7 +94,47 @@ def revision_page(
         tab=tab,
         severity=severity or "",
         board_chart=board_chart(placements, revision.summary),
+        gate=gate,
+        waived=waived,
+        finding_key=release.finding_key,
     )
+
+
+@router.post("/npi/findings/{finding_id}/waive")
+def waive_finding(
+    ctx: PageCtx,
+    finding_id: int,
+    revision: Annotated[int, Form()],
+    reason: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+) -> RedirectResponse:
+    def act(s: Session) -> str:
+        waiver = release.do_waive(s, ctx.actor, finding_id, reason=reason, password=password)
+        return f"Finding {waiver.code} {waiver.refdes} waived and signed."
+
+    return submit(ctx, act, back=f"/npi/revisions/{revision}", failed="Not waived")
+
+
+@router.post("/npi/revisions/{revision_id}/release")
+def release_revision(
+    ctx: PageCtx,
+    revision_id: int,
+    target: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    override_reason: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    def act(s: Session) -> str:
+        event = release.do_release(
+            s,
+            ctx.actor,
+            revision_id,
+            target=target,
+            password=password,
+            override_reason=override_reason,
+        )
+        return f"Released to {event.to_stage.label}, signed."
+
+    return submit(ctx, act, back=f"/npi/revisions/{revision_id}", failed="Not released")
 
 
 @router.post("/npi/revisions/{revision_id}/import")

@@ -47,6 +47,8 @@ class Product(Audited, Base):
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Gate criteria per target stage when this product differs from the defaults (gates.py).
+    gate_criteria: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -167,3 +169,50 @@ class FindingRow(Base):
     field: Mapped[str | None] = mapped_column(String(128))
     refdes: Mapped[str | None] = mapped_column(String(64))
     hint: Mapped[str | None] = mapped_column(Text)
+
+
+class Waiver(Audited, Base):
+    """A signed decision to accept one DFM finding: who, why, and for which finding.
+
+    Keyed by the finding's code, part and message rather than its row, so a waiver still
+    applies when the same package is imported again into the draft.
+    """
+
+    __tablename__ = "npi_waiver"
+    __table_args__ = (Index("ix_npi_waiver_revision", "revision_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("npi_revision.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    refdes: Mapped[str] = mapped_column(String(64), default="")
+    message: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    waived_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.code, self.refdes, self.message)
+
+
+class GateEvent(Audited, Base):
+    """A revision moved to the next stage: the criteria as checked, and the signature."""
+
+    __tablename__ = "npi_gate_event"
+    __table_args__ = (Index("ix_npi_gate_event_revision", "revision_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("npi_revision.id"))
+    from_stage: Mapped[Stage] = mapped_column(_stage_column())
+    to_stage: Mapped[Stage] = mapped_column(_stage_column())
+    results: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    released_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

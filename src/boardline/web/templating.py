@@ -39,7 +39,8 @@ def _site_time(request: Request, value: datetime | None, fmt: str = "%Y-%m-%d %H
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
     """A one-time message shown on the next page (after a redirect)."""
-    request.session.setdefault("flash", []).append([kind, message])
+    # Assign, don't append in place: the session only notices assignments.
+    request.session["flash"] = [*request.session.get("flash", []), [kind, message]]
 
 
 def render(
