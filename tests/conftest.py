@@ -113,8 +113,10 @@ def system() -> Actor:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(env="test", database_url=db_url, secret_key="t" * 40)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test", database_url=db_url, secret_key="t" * 40, upload_dir=tmp_path / "uploads"
+    )
 
 
 def add_user(

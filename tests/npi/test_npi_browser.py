@@ -31,7 +31,7 @@ def test_upload_a_package_and_see_the_board(
     page.set_input_files(
         "#files", [str(folder / n) for n in ("bom.csv", "positions.csv", "icepi-zero.kicad_pcb")]
     )
-    page.click("#dropzone button[type=submit]")
+    page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("31 BOM lines, 118 placements")
     expect(page.get_by_test_id("assembly")).to_have_text("Mixed SMT and THT")
     expect(page.locator("#board-chart canvas")).to_have_count(1)

@@ -166,3 +166,61 @@ def test_engineer_waives_an_error_on_the_page(app_client: TestClient, db: Databa
     page = app_client.get(f"/npi/revisions/{rid}?severity=error", headers=HTML).text
     assert "waived and signed" in page
     assert ">waived<" in page
+
+
+AMBIGUOUS_BOM = (
+    b"Designator,Qty,PN,MPN,Manufacturer\n"
+    b"R1 R2,2,INT-100,RC0402FR-0710KL,Yageo\n"
+    b"C1,1,INT-200,GRM155R71C104KA88D,Murata\n"
+)
+
+
+def test_unsure_columns_are_shown_before_anything_is_imported(
+    app_client: TestClient, db: Database
+) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    answer = app_client.post(
+        f"/npi/revisions/{rid}/import",
+        data={"csrf_token": token},
+        files=[("files", ("bom.csv", AMBIGUOUS_BOM))],
+    )
+    assert answer.status_code == 303
+    preview_url = answer.headers["location"]
+    assert "/preview/" in preview_url
+    page = app_client.get(preview_url, headers=HTML).text
+    assert "Two columns could feed: mpn" in page
+    assert "RC0402FR-0710KL" in page
+    with db.unit_of_work(Actor.system(), write=False) as s:
+        assert services.revision_bom(s, Actor.system(), rid) == []
+    # The person says the MPN is in the "PN" column (the customer's own numbering here).
+    again = app_client.post(
+        preview_url, data={"csrf_token": token, "map_mpn": "PN", "action": "refresh"}
+    )
+    assert again.headers["location"] == preview_url
+    assert "INT-100" in app_client.get(preview_url, headers=HTML).text
+    done = app_client.post(
+        preview_url, data={"csrf_token": token, "map_mpn": "MPN", "action": "import"}
+    )
+    assert done.headers["location"] == f"/npi/revisions/{rid}"
+    with db.unit_of_work(Actor.system(), write=False) as s:
+        bom = services.revision_bom(s, Actor.system(), rid)
+    assert [b.mpn for b in bom] == ["RC0402FR-0710KL", "GRM155R71C104KA88D"]
+    assert app_client.get(preview_url, headers=HTML).status_code == 404  # staging is gone
+
+
+def test_preview_belongs_to_its_uploader(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    add_user(db, "eve", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    answer = app_client.post(
+        f"/npi/revisions/{rid}/import",
+        data={"csrf_token": token, "preview": "true"},
+        files=[("files", ("bom.csv", AMBIGUOUS_BOM))],
+    )
+    preview_url = answer.headers["location"]
+    app_client.post("/logout", data={"csrf_token": token})
+    sign_in(app_client, "eve")
+    assert app_client.get(preview_url, headers=HTML).status_code == 404

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     site_timezone: str = "UTC"
     session_max_age_s: int = 12 * 3600
+    # Uploaded files waiting for a person to confirm the column mapping (kept a day).
+    upload_dir: Path = Path("var/uploads")
 
     @field_validator("site_timezone")
     @classmethod

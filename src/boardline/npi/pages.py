@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Annotated, Any
 
@@ -10,12 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from boardline.core import services as core_services
-from boardline.core.auth import Perm
-from boardline.npi import release, services
-from boardline.npi.pipeline import InputFile
+from boardline.core.auth import Perm, check_permission
+from boardline.core.db import on_commit
+from boardline.core.errors import FileRejected
+from boardline.npi import release, services, staging
+from boardline.npi.pipeline import InputFile, detect_kind, read_file
+from boardline.npi.rules import check_editable
 from boardline.npi.tables import PlacementRow
 from boardline.web import nav
-from boardline.web.deps import PageCtx
+from boardline.web.deps import Ctx, PageCtx
 from boardline.web.templating import render, submit
 
 router = APIRouter(include_in_schema=False)
@@ -137,24 +141,142 @@ def release_revision(
     return submit(ctx, act, back=f"/npi/revisions/{revision_id}", failed="Not released")
 
 
-@router.post("/npi/revisions/{revision_id}/import")
+@router.post("/npi/revisions/{revision_id}/import", response_model=None)
 async def upload_package(
-    ctx: PageCtx, revision_id: int, files: Annotated[list[UploadFile], File()]
+    ctx: PageCtx,
+    revision_id: int,
+    files: Annotated[list[UploadFile], File()],
+    preview: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     package = [
         InputFile(name=f.filename or "upload", data=await f.read()) for f in files if f.filename
     ]
+    # A BOM whose columns could be read two ways is shown to a person before importing.
+    if preview or _unsure_boms(package):
+        return _to_preview(ctx, revision_id, package)
 
     def act(s: Session) -> str:
         outcome = services.do_import(s, ctx.actor, revision_id, package)
-        counts = services.counts_of(outcome.analysis)
-        return (
-            f"Imported {len(package)} file(s): {counts['bom_lines']} BOM lines, "
-            f"{counts['placements']} placements, {counts['errors']} errors, "
-            f"{counts['warnings']} warnings."
-        )
+        return _imported_message(len(package), outcome)
 
     return submit(ctx, act, back=f"/npi/revisions/{revision_id}", failed="Nothing imported")
+
+
+def _imported_message(n_files: int, outcome: services.ImportOutcome) -> str:
+    counts = services.counts_of(outcome.analysis)
+    return (
+        f"Imported {n_files} file(s): {counts['bom_lines']} BOM lines, "
+        f"{counts['placements']} placements, {counts['errors']} errors, "
+        f"{counts['warnings']} warnings."
+    )
+
+
+def _unsure_boms(package: list[InputFile]) -> list[str]:
+    unsure = []
+    for f in package:
+        try:
+            if detect_kind(f) != "bom":
+                continue
+            result = read_file(f)
+        except FileRejected:
+            continue  # the import itself names the problem
+        if result.notes.get("unsure"):
+            unsure.append(f.name)
+    return unsure
+
+
+def _to_preview(ctx: Ctx, revision_id: int, package: list[InputFile]) -> RedirectResponse:
+    with ctx.read() as s:
+        revision = services.access_revision(s, ctx.actor, revision_id)
+        check_permission(ctx.actor, Perm.NPI_MANAGE)
+        check_editable(revision.stage, f"revision {revision.label}")
+    token = staging.stage(
+        ctx.settings.upload_dir, package, revision_id=revision_id, user_id=ctx.actor.user_id or 0
+    )
+    return RedirectResponse(f"/npi/revisions/{revision_id}/preview/{token}", status_code=303)
+
+
+@router.get("/npi/revisions/{revision_id}/preview/{token}", response_class=HTMLResponse)
+def preview_page(ctx: PageCtx, revision_id: int, token: str) -> HTMLResponse:
+    files, column_map = staging.load(
+        ctx.settings.upload_dir, token, revision_id=revision_id, user_id=ctx.actor.user_id or 0
+    )
+    with ctx.read() as s:
+        revision = services.access_revision(s, ctx.actor, revision_id)
+    previews = [_preview_of(f, column_map) for f in files]
+    return render(
+        ctx.request,
+        "npi/preview.html",
+        ctx.actor,
+        revision=revision,
+        token=token,
+        previews=previews,
+        fields=MAPPABLE_FIELDS,
+    )
+
+
+MAPPABLE_FIELDS = [
+    "refdes",
+    "quantity",
+    "mpn",
+    "manufacturer",
+    "value",
+    "footprint",
+    "description",
+    "dnp",
+    "fitted",
+    "lcsc",
+    "digikey",
+    "mouser",
+    "unit_price",
+]
+
+
+def _preview_of(file: InputFile, column_map: dict[str, str]) -> dict[str, Any]:
+    kind = detect_kind(file)
+    preview: dict[str, Any] = {"name": file.name, "kind": kind, "error": None}
+    if kind != "bom":
+        return preview
+    try:
+        result = read_file(file, column_map=column_map or None)
+    except FileRejected as exc:
+        preview["error"] = exc.detail
+        return preview
+    preview.update(
+        headers=json.loads(result.notes.get("headers", "[]")),
+        mapping=result.column_map,
+        unsure=[u for u in result.notes.get("unsure", "").split(",") if u],
+        lines=result.bom_lines[:15],
+        total=len(result.bom_lines),
+        findings=len(result.findings),
+    )
+    return preview
+
+
+@router.post("/npi/revisions/{revision_id}/preview/{token}")
+async def confirm_preview(ctx: PageCtx, revision_id: int, token: str) -> RedirectResponse:
+    form = await ctx.request.form()
+    column_map = {
+        name: str(form[f"map_{name}"])
+        for name in MAPPABLE_FIELDS
+        if str(form.get(f"map_{name}", "")).strip()
+    }
+    root, user_id = ctx.settings.upload_dir, ctx.actor.user_id or 0
+    files, _ = staging.load(root, token, revision_id=revision_id, user_id=user_id)
+    if form.get("action") != "import":
+        staging.remember_mapping(root, token, column_map, revision_id=revision_id, user_id=user_id)
+        return RedirectResponse(f"/npi/revisions/{revision_id}/preview/{token}", status_code=303)
+
+    def act(s: Session) -> tuple[str, str]:
+        outcome = services.do_import(
+            s, ctx.actor, revision_id, files, column_map=column_map or None
+        )
+        on_commit(s, lambda: staging.discard(root, token))
+        return _imported_message(len(files), outcome), f"/npi/revisions/{revision_id}"
+
+    return submit(
+        ctx, act, back=f"/npi/revisions/{revision_id}/preview/{token}", failed="Nothing imported"
+    )
 
 
 def board_chart(placements: Any, summary: dict[str, Any]) -> dict[str, Any] | None:

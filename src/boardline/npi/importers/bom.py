@@ -11,6 +11,7 @@ be used at all raises :class:`~boardline.core.errors.FileRejected`.
 from __future__ import annotations
 
 import io
+import json
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -246,7 +247,10 @@ def parse_bom(data: bytes, file: str, *, column_map: dict[str, str] | None = Non
     report.findings += table.findings + table.header.findings
     reader = _LineReader(file, table.header, report)
     lines = [bom for line, cells in table.body if (bom := reader.read(line, cells)) is not None]
-    notes = dict(table.notes, header_line=str(table.header.line))
+    # The header cells as JSON, so a page can offer them for a manual column mapping.
+    notes = dict(
+        table.notes, header_line=str(table.header.line), headers=json.dumps(table.header.texts)
+    )
     if table.header.unsure:
         notes["unsure"] = ",".join(table.header.unsure)
     return ImportResult(
