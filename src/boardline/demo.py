@@ -19,7 +19,7 @@ def seed_all(
     with console.status("importing real open-hardware boards into NPI"):
         with db.unit_of_work(Actor.system("demo"), write=False) as s:
             engineer = actor_for_user(find_user(s, "eng"))
-        lines = npi_demo.seed(db, engineer)
+        lines = npi_demo.seed(db, engineer, user_password)
     for line in lines:
         console.print(f"NPI: {line}")
     return logins

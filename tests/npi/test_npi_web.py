@@ -224,3 +224,48 @@ def test_preview_belongs_to_its_uploader(app_client: TestClient, db: Database) -
     app_client.post("/logout", data={"csrf_token": token})
     sign_in(app_client, "eve")
     assert app_client.get(preview_url, headers=HTML).status_code == 404
+
+
+def test_quote_page_and_pdfs(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    app_client.post(
+        f"/npi/revisions/{rid}/import",
+        data={"csrf_token": token},
+        files=upload("icepi-zero", "bom.csv", "positions.csv", "icepi-zero.kicad_pcb"),
+    )
+    page = app_client.get(f"/npi/revisions/{rid}/quote?quantities=10,500", headers=HTML)
+    assert page.status_code == 200
+    assert "500 boards" in page.text
+    # The JLC BOM has no prices: the quote says so and lists every line, not zero.
+    assert 'data-testid="quote-incomplete"' in page.text
+    assert 'data-testid="missing-prices"' in page.text
+    bad = app_client.get(f"/npi/revisions/{rid}/quote?quantities=ten", headers=HTML)
+    assert bad.status_code == 422
+    pdf = app_client.get(f"/npi/revisions/{rid}/quote.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    dfm_pdf = app_client.get(f"/npi/revisions/{rid}/dfm.pdf")
+    assert dfm_pdf.content.startswith(b"%PDF")
+    rules = app_client.get("/npi/dfm-rules", headers=HTML).text
+    assert rules.count("<tr>") >= 21  # header + at least 20 rules
+    assert "dfm.fine_pitch" in rules
+
+
+def test_quote_and_dfm_report_over_the_api(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    _, secret = make_token(db, Role.ENGINEER)
+    app_client.post(
+        f"/api/npi/revisions/{rid}/import",
+        headers=bearer(secret),
+        files=upload("glasgow-revC3", "revC3-bom.csv"),
+    )
+    body = app_client.get(
+        f"/api/npi/revisions/{rid}/quote?quantities=100", headers=bearer(secret)
+    ).json()
+    assert [c["quantity"] for c in body["columns"]] == [100]
+    assert body["missing_prices"]
+    report = app_client.get(f"/api/npi/revisions/{rid}/dfm", headers=bearer(secret)).json()
+    assert sum(report["counts"].values()) == len(report["findings"])
+    assert any(f["code"] == "dfm.missing_mpn" for f in report["findings"])

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, ConfigDict
 
+from boardline.core.errors import InvalidInput
 from boardline.npi import services
 from boardline.npi.pipeline import InputFile
+from boardline.npi.quote import QuoteConfig, quote_json
 from boardline.npi.rules import Stage
 from boardline.web.deps import ApiCtx
 
@@ -203,3 +207,43 @@ def get_findings(ctx: ApiCtx, revision_id: int) -> list[FindingOut]:
             FindingOut.model_validate(f)
             for f in services.revision_findings(s, ctx.actor, revision_id)
         ]
+
+
+@router.get("/revisions/{revision_id}/quote")
+def get_quote(
+    ctx: ApiCtx,
+    revision_id: int,
+    quantities: str = "10,100,1000,10000",
+    material_margin: Decimal = Decimal(8),
+    labour_margin: Decimal = Decimal(20),
+) -> dict[str, Any]:
+    """A quote at the given build quantities; unpriced lines are listed, never zero."""
+    try:
+        qty = tuple(int(q) for q in quantities.split(",") if q.strip())
+    except ValueError:
+        raise InvalidInput(
+            "quantities: whole numbers separated by commas", field="quantities"
+        ) from None
+    config = QuoteConfig(
+        quantities=qty or QuoteConfig().quantities,
+        material_margin_pct=material_margin,
+        labour_margin_pct=labour_margin,
+    )
+    with ctx.read() as s:
+        return quote_json(services.quote_revision(s, ctx.actor, revision_id, config))
+
+
+class DfmReportOut(BaseModel):
+    counts: dict[str, int]
+    findings: list[FindingOut]
+
+
+@router.get("/revisions/{revision_id}/dfm")
+def get_dfm_report(ctx: ApiCtx, revision_id: int) -> DfmReportOut:
+    """The review: counts per severity, then every finding (import, cross-check, DFM)."""
+    with ctx.read() as s:
+        rows = services.revision_findings(s, ctx.actor, revision_id)
+        return DfmReportOut(
+            counts=dict(Counter(f.severity for f in rows)),
+            findings=[FindingOut.model_validate(f) for f in rows],
+        )

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from boardline.core.auth import Actor
 from boardline.core.db import Database
 from boardline.core.errors import FileRejected
 from boardline.core.services import find_customer
-from boardline.npi import services
+from boardline.npi import release, services
 from boardline.npi.pipeline import InputFile
+from boardline.npi.rules import Stage
+from boardline.npi.tables import FindingRow
 
 BOARDS = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "boards"
 
@@ -55,9 +59,14 @@ DEMO_PACKAGES = [
 ]
 
 
-def seed(db: Database, engineer: Actor) -> list[str]:
-    """Import the demo boards as ``engineer``; returns one line per board for the console."""
+def seed(db: Database, engineer: Actor, password: str) -> list[str]:
+    """Import the demo boards as ``engineer``; returns one line per board for the console.
+
+    OrangeCrab (no DFM errors) is released to prototype; one of the Icepi Zero's errors
+    is waived; both signed with the engineer's password, as a person would.
+    """
     lines = []
+    revisions: dict[str, int] = {}
     for customer, code, name, label, folder, files in DEMO_PACKAGES:
         package = []
         for filename, kind in files:
@@ -73,9 +82,30 @@ def seed(db: Database, engineer: Actor) -> list[str]:
             revision = services.do_create_revision(s, engineer, product.id, label=label)
             outcome = services.do_import(s, engineer, revision.id, package)
             counts = services.counts_of(outcome.analysis)
+            revisions[code] = revision.id
         lines.append(
             f"{customer} {code} rev {label}: {counts['bom_lines']} BOM lines, "
             f"{counts['placements']} placements, {counts['errors']} errors, "
             f"{counts['warnings']} warnings"
         )
+    with db.unit_of_work(engineer) as s:
+        release.do_release(
+            s, engineer, revisions["ORANGECRAB"], target=Stage.PROTOTYPE, password=password
+        )
+    lines.append("ORBIT ORANGECRAB rev A released to prototype (signed)")
+    with db.unit_of_work(engineer) as s:
+        error = s.scalars(
+            select(FindingRow).where(
+                FindingRow.revision_id == revisions["ICEPI-ZERO"], FindingRow.severity == "error"
+            )
+        ).first()
+        if error is not None:
+            release.do_waive(
+                s,
+                engineer,
+                error.id,
+                password=password,
+                reason="customer confirmed the part by e-mail; MPN to follow",
+            )
+            lines.append(f"MEDIQ ICEPI-ZERO rev A: {error.code} {error.refdes or ''} waived")
     return lines

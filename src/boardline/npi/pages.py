@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from boardline.core import services as core_services
 from boardline.core.auth import Perm, check_permission
 from boardline.core.db import on_commit
-from boardline.core.errors import FileRejected
-from boardline.npi import release, services, staging
+from boardline.core.errors import FileRejected, InvalidInput
+from boardline.npi import dfm, release, reports, services, staging
+from boardline.npi.classify import Classification
 from boardline.npi.pipeline import InputFile, detect_kind, read_file
+from boardline.npi.quote import QuoteConfig
 from boardline.npi.rules import check_editable
 from boardline.npi.tables import PlacementRow
 from boardline.web import nav
@@ -24,7 +27,16 @@ from boardline.web.templating import render, submit
 
 router = APIRouter(include_in_schema=False)
 
-nav.register(nav.NavSection("NPI", [nav.NavItem("Products", "/npi", Perm.NPI_VIEW)], order=10))
+nav.register(
+    nav.NavSection(
+        "NPI",
+        [
+            nav.NavItem("Products", "/npi", Perm.NPI_VIEW),
+            nav.NavItem("DFM rules", "/npi/dfm-rules", Perm.NPI_VIEW),
+        ],
+        order=10,
+    )
+)
 
 
 @router.get("/npi", response_class=HTMLResponse)
@@ -331,3 +343,101 @@ def board_chart(placements: Any, summary: dict[str, Any]) -> dict[str, Any] | No
         "yAxis": {"type": "value", "scale": True, "name": "y mm"},
         "series": series,
     }
+
+
+def _quote_config(quantities: str, material_margin: str, labour_margin: str) -> QuoteConfig:
+    try:
+        qty = tuple(int(q) for q in quantities.replace(";", ",").split(",") if q.strip())
+        return QuoteConfig(
+            quantities=qty or QuoteConfig().quantities,
+            material_margin_pct=Decimal(material_margin),
+            labour_margin_pct=Decimal(labour_margin),
+        )
+    except (ValueError, ArithmeticError):
+        raise InvalidInput(
+            "quantities are whole numbers separated by commas; margins are percentages",
+            field="quantities",
+        ) from None
+
+
+@router.get("/npi/revisions/{revision_id}/quote", response_class=HTMLResponse)
+def quote_page(
+    ctx: PageCtx,
+    revision_id: int,
+    quantities: str = "10,100,1000,10000",
+    material_margin: str = "8",
+    labour_margin: str = "20",
+) -> HTMLResponse:
+    config = _quote_config(quantities, material_margin, labour_margin)
+    with ctx.read() as s:
+        revision = services.access_revision(s, ctx.actor, revision_id)
+        result = services.quote_revision(s, ctx.actor, revision_id, config)
+    return render(
+        ctx.request,
+        "npi/quote.html",
+        ctx.actor,
+        revision=revision,
+        quote=result,
+        form={
+            "quantities": quantities,
+            "material_margin": material_margin,
+            "labour_margin": labour_margin,
+        },
+    )
+
+
+@router.get("/npi/revisions/{revision_id}/quote.pdf")
+def quote_pdf(
+    ctx: PageCtx,
+    revision_id: int,
+    quantities: str = "10,100,1000,10000",
+    material_margin: str = "8",
+    labour_margin: str = "20",
+) -> Response:
+    config = _quote_config(quantities, material_margin, labour_margin)
+    with ctx.read() as s:
+        revision = services.access_revision(s, ctx.actor, revision_id)
+        result = services.quote_revision(s, ctx.actor, revision_id, config)
+        product = revision.product
+        pdf = reports.quote_pdf(
+            result,
+            title=f"Quote {product.code} rev {revision.label}",
+            customer=product.customer.name,
+            product=product.name,
+            revision=revision.label,
+        )
+    return _pdf(pdf, f"quote-{product.code}-{revision.label}.pdf")
+
+
+@router.get("/npi/revisions/{revision_id}/dfm.pdf")
+def dfm_pdf(ctx: PageCtx, revision_id: int) -> Response:
+    with ctx.read() as s:
+        revision = services.access_revision(s, ctx.actor, revision_id)
+        findings = services.revision_findings(s, ctx.actor, revision_id)
+        product = revision.product
+        stored = (revision.summary or {}).get("classification")
+        text = Classification(**stored).as_text() if stored else "no data package imported"
+        pdf = reports.dfm_report_pdf(
+            findings,
+            Counter(f.severity for f in findings),
+            title=f"DFM review {product.code} rev {revision.label}",
+            customer=product.customer.name,
+            product=product.name,
+            revision=revision.label,
+            classification_text=text,
+        )
+    return _pdf(pdf, f"dfm-{product.code}-{revision.label}.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get("/npi/dfm-rules", response_class=HTMLResponse)
+def dfm_rules_page(ctx: PageCtx) -> HTMLResponse:
+    check_permission(ctx.actor, Perm.NPI_VIEW)
+    return render(ctx.request, "npi/dfm_rules.html", ctx.actor, rules=dfm.rule_catalogue())

@@ -429,19 +429,26 @@ class _Basis:
 def quote(lines: Iterable[BomLine], classification: Classification, config: QuoteConfig) -> Quote:
     """Price a build at each of ``config``'s quantities; see :class:`QuoteColumn`.
 
-    Per fitted (not DNP) line and quantity N: ``net = per_board * N``, ``needed = net +``
-    :func:`attrition`, ``purchase`` from :func:`purchase_quantity`, then the supplier's MOQ
-    and order multiple if the price lookup answers for the MPN at ``purchase``; the unit
-    price is the supplier's, else the BOM's, else none (listed in ``missing_prices``).
-    ``cost = purchase * unit_price``. Labour is as in :func:`_labour`; NRE is a stencil
-    per SMT side, SMT programming, the test fixture and the first article inspection. Calls ``config.price_lookup`` once per priced MPN and quantity; what
-    it raises is not caught.
+    For each fitted (not DNP) line and N boards: ``net = per_board * N`` (see
+    :func:`per_board_quantity`); ``needed = net +`` :func:`attrition`; ``purchase`` from
+    :func:`purchase_quantity`. The price lookup, when configured and the line has an MPN,
+    is asked for ``purchase`` parts (price breaks go by what is bought, not what is used);
+    its offer's MOQ and order multiple may raise ``purchase`` further, and keeping the
+    price quoted for the smaller quantity never under-quotes. The unit price is the
+    supplier's, else the BOM's, else none: the line is listed in ``missing_prices`` and
+    its columns are incomplete. ``cost = purchase * unit_price``. Labour is as in
+    :func:`_labour`. NRE is a stencil per SMT side, SMT programming, the test fixture and
+    the first article inspection. ``margin = material * material_margin_pct / 100 +
+    labour * labour_margin_pct / 100``.
+
+    The lookup is called once per line with an MPN and quantity; what it raises is not
+    caught (a failing supplier service must not turn into a cheaper quote).
     """
     with localcontext(_CONTEXT):
         plans = [_plan(line, config) for line in lines if not line.dnp]
         basis = _Basis.of(classification)
         nre = _nre_items(basis, config)
-        nre_total = sum((item.amount for item in nre), Decimal(0))
+        nre_total = sum((item.quantity * item.unit_cost for item in nre), Decimal(0))
         built = [_column(n, plans, basis, nre_total, config) for n in config.build_quantities]
         return Quote(
             currency=config.currency,
@@ -503,7 +510,9 @@ def _why_unpriced(plan: _Plan, config: QuoteConfig) -> str:
     return f"{bom} and no supplier offered a usable price"
 
 
-def _labour(boards: int, basis: _Basis, config: QuoteConfig) -> tuple[Decimal, ...]:
+def _labour(
+    boards: int, basis: _Basis, config: QuoteConfig
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """(placement, THT, test, setup) for ``boards`` boards.
 
     ``placement = boards * placements / placements_per_hour * line_cost_per_hour`` (SMT

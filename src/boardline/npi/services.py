@@ -20,7 +20,10 @@ from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import AlreadyExists, InvalidInput, NotFound
 from boardline.core.scoping import access_scoped, scoped
 from boardline.core.services import access_customer, find_customer
+from boardline.npi.classify import Classification
+from boardline.npi.model import BomLine, SupplierPart
 from boardline.npi.pipeline import Analysis, InputFile, analyse
+from boardline.npi.quote import Quote, QuoteConfig, quote
 from boardline.npi.rules import check_editable, check_product_code, check_revision_label
 from boardline.npi.tables import (
     BomLineRow,
@@ -318,3 +321,35 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
         "classification": asdict(analysis.classification),
         "files": [{"name": r.file, "kind": r.kind, **r.notes} for r in analysis.results],
     }
+
+
+def revision_design_lines(session: Session, actor: Actor, revision_id: int) -> list[BomLine]:
+    """The revision's stored BOM lines as the pure model's BomLine (for quotes)."""
+    return [
+        BomLine(
+            line=r.line,
+            refdes=list(r.refdes),
+            quantity=r.quantity,
+            mpn=r.mpn,
+            manufacturer=r.manufacturer,
+            value=r.value,
+            footprint=r.footprint,
+            description=r.description,
+            dnp=r.dnp,
+            supplier_parts=[SupplierPart(s, p) for s, p in r.supplier_parts],
+            alternates=[(a[0], a[1]) for a in r.alternates],
+            unit_price=r.unit_price,
+            source=r.source,
+        )
+        for r in revision_bom(session, actor, revision_id)
+    ]
+
+
+def quote_revision(session: Session, actor: Actor, revision_id: int, config: QuoteConfig) -> Quote:
+    """A quote for the revision's last import, at the configured build quantities."""
+    revision = access_revision(session, actor, revision_id)
+    stored = (revision.summary or {}).get("classification")
+    if not stored:
+        raise InvalidInput(f"revision {revision.label} has no imported data package to quote")
+    classification = Classification(**stored)
+    return quote(revision_design_lines(session, actor, revision_id), classification, config)
