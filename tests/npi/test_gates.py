@@ -210,3 +210,33 @@ def test_only_engineers_release_and_only_people_sign(db: Database, engineer: Act
     machine = Actor("token", "ci", Role.ENGINEER)
     with pytest.raises(PermissionDenied), db.unit_of_work(machine) as s:
         release.do_release(s, machine, rid, target="prototype", password=PASSWORD)
+
+
+def test_a_product_can_relax_its_pilot_gate_with_a_reason(db: Database, engineer: Actor) -> None:
+    rid = ottercast(db, engineer)
+    with db.unit_of_work(engineer, write=False) as s:
+        product_id = services.access_revision(s, engineer, rid).product_id
+    with pytest.raises(InvalidInput, match="reason"), db.unit_of_work(engineer) as s:
+        services.do_set_gate_criteria(
+            s, engineer, product_id, {"pilot": ["data_imported"]}, reason=""
+        )
+    with db.unit_of_work(engineer) as s:
+        services.do_set_gate_criteria(
+            s,
+            engineer,
+            product_id,
+            {"pilot": ["data_imported"]},
+            reason="prototype batch for the customer's own tests",
+        )
+    with db.unit_of_work(engineer) as s:
+        release.do_release(s, engineer, rid, target="prototype", password=PASSWORD)
+    with db.unit_of_work(engineer) as s:
+        event = release.do_release(s, engineer, rid, target="pilot", password=PASSWORD)
+    assert [r["criterion"] for r in event.results] == ["data_imported"]
+    with db.unit_of_work(engineer, write=False) as s:
+        entry = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.table_name == "npi_product", AuditEntry.action == "update"
+            )
+        ).one()
+    assert entry.reason == "prototype batch for the customer's own tests"

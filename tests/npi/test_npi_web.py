@@ -269,3 +269,59 @@ def test_quote_and_dfm_report_over_the_api(app_client: TestClient, db: Database)
     report = app_client.get(f"/api/npi/revisions/{rid}/dfm", headers=bearer(secret)).json()
     assert sum(report["counts"].values()) == len(report["findings"])
     assert any(f["code"] == "dfm.missing_mpn" for f in report["findings"])
+
+
+def test_gate_criteria_form_on_the_product_page(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    token = sign_in(app_client, "erin")
+    with db.unit_of_work(Actor.system(), write=False) as s:
+        pid = services.access_revision(s, Actor.system(), rid).product_id
+    page = app_client.get(f"/npi/products/{pid}", headers=HTML).text
+    assert 'name="pilot:dfm_clear" value="1" checked' in page
+    app_client.post(
+        f"/npi/products/{pid}/gates",
+        data={
+            "csrf_token": token,
+            "prototype:data_imported": "1",
+            "pilot:data_imported": "1",
+            "mass_production:data_imported": "1",
+            "reason": "internal test jig, no FAI",
+        },
+    )
+    page = app_client.get(f"/npi/products/{pid}", headers=HTML).text
+    assert "Gate criteria saved." in page
+    assert 'name="pilot:dfm_clear" value="1" checked' not in page
+
+
+def test_release_over_the_api_needs_a_person_and_a_password(
+    app_client: TestClient, db: Database
+) -> None:
+    _, rid = revision_for(db)
+    add_user(db, "erin", Role.ENGINEER)
+    _, secret = make_token(db, Role.ENGINEER)
+    app_client.post(
+        f"/api/npi/revisions/{rid}/import",
+        headers=bearer(secret),
+        files=upload("glasgow-revC3", "revC3-bom.csv"),
+    )
+    machine = app_client.post(
+        f"/api/npi/revisions/{rid}/release",
+        headers=bearer(secret),
+        json={"target": "prototype", "password": PASSWORD},
+    )
+    assert machine.status_code == 403
+    csrf = sign_in(app_client, "erin")
+    released = app_client.post(
+        f"/api/npi/revisions/{rid}/release",
+        headers={"X-CSRF-Token": csrf},
+        json={"target": "prototype", "password": PASSWORD},
+    )
+    assert released.status_code == 201, released.text
+    assert released.json()["to_stage"] == "prototype"
+    skipped = app_client.post(
+        f"/api/npi/revisions/{rid}/release",
+        headers={"X-CSRF-Token": csrf},
+        json={"target": "mass_production", "password": PASSWORD},
+    )
+    assert skipped.status_code == 422

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from boardline.core.errors import InvalidInput
-from boardline.npi import services
+from boardline.npi import release, services
 from boardline.npi.pipeline import InputFile
 from boardline.npi.quote import QuoteConfig, quote_json
 from boardline.npi.rules import Stage
@@ -247,3 +247,69 @@ def get_dfm_report(ctx: ApiCtx, revision_id: int) -> DfmReportOut:
             counts=dict(Counter(f.severity for f in rows)),
             findings=[FindingOut.model_validate(f) for f in rows],
         )
+
+
+class GatesIn(BaseModel):
+    criteria: dict[str, list[str]] | None = Field(
+        description="target stage -> criterion ids; null restores the defaults"
+    )
+    reason: str
+
+
+class ReleaseIn(BaseModel):
+    target: Stage
+    password: str = Field(description="the signer re-enters the password (e-signature)")
+    override_reason: str = ""
+
+
+class WaiveIn(BaseModel):
+    reason: str
+    password: str
+
+
+class GateEventOut(_Out):
+    revision_id: int
+    from_stage: Stage
+    to_stage: Stage
+    results: list[dict[str, str]]
+    override_reason: str
+    signature_id: int | None
+    at: datetime
+
+
+@router.put("/products/{product_id}/gates")
+def put_gates(ctx: ApiCtx, product_id: int, body: GatesIn) -> ProductOut:
+    with ctx.write() as s:
+        product = services.do_set_gate_criteria(
+            s, ctx.actor, product_id, body.criteria, reason=body.reason
+        )
+        return ProductOut.model_validate(product)
+
+
+@router.post("/revisions/{revision_id}/release", status_code=201)
+def release_revision(ctx: ApiCtx, revision_id: int, body: ReleaseIn) -> GateEventOut:
+    """Move the revision through its next gate, signed by the (signed-in) engineer."""
+    with ctx.write() as s:
+        event = release.do_release(
+            s,
+            ctx.actor,
+            revision_id,
+            target=body.target,
+            password=body.password,
+            override_reason=body.override_reason,
+        )
+        return GateEventOut.model_validate(event)
+
+
+@router.post("/findings/{finding_id}/waive", status_code=201)
+def waive_finding(ctx: ApiCtx, finding_id: int, body: WaiveIn) -> dict[str, Any]:
+    with ctx.write() as s:
+        waiver = release.do_waive(
+            s, ctx.actor, finding_id, reason=body.reason, password=body.password
+        )
+        return {
+            "id": waiver.id,
+            "code": waiver.code,
+            "refdes": waiver.refdes,
+            "reason": waiver.reason,
+        }

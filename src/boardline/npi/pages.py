@@ -15,7 +15,7 @@ from boardline.core import services as core_services
 from boardline.core.auth import Perm, check_permission
 from boardline.core.db import on_commit
 from boardline.core.errors import FileRejected, InvalidInput
-from boardline.npi import dfm, release, reports, services, staging
+from boardline.npi import dfm, gates, release, reports, services, staging
 from boardline.npi.classify import Classification
 from boardline.npi.pipeline import InputFile, detect_kind, read_file
 from boardline.npi.quote import QuoteConfig
@@ -71,7 +71,31 @@ def product_page(ctx: PageCtx, product_id: int) -> HTMLResponse:
     with ctx.read() as s:
         product = services.access_product(s, ctx.actor, product_id)
         revisions = services.list_revisions(s, ctx.actor, product_id)
-    return render(ctx.request, "npi/product.html", ctx.actor, product=product, revisions=revisions)
+    return render(
+        ctx.request,
+        "npi/product.html",
+        ctx.actor,
+        product=product,
+        revisions=revisions,
+        plan=gates.gate_plan(product.gate_criteria),
+        criteria=gates.CRITERIA,
+    )
+
+
+@router.post("/npi/products/{product_id}/gates")
+async def set_gates(ctx: PageCtx, product_id: int) -> RedirectResponse:
+    form = await ctx.request.form()
+    criteria = {
+        stage.value: [c for c in gates.CRITERIA if form.get(f"{stage.value}:{c}")]
+        for stage in gates.DEFAULT_GATES
+    }
+    reason = str(form.get("reason", ""))
+
+    def act(s: Session) -> str:
+        services.do_set_gate_criteria(s, ctx.actor, product_id, criteria, reason=reason)
+        return "Gate criteria saved."
+
+    return submit(ctx, act, back=f"/npi/products/{product_id}", failed="Not saved")
 
 
 @router.post("/npi/products/{product_id}/revisions")

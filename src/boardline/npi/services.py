@@ -16,11 +16,13 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from boardline.core import clock
+from boardline.core.audit_trail import audit_reason
 from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import AlreadyExists, InvalidInput, NotFound
 from boardline.core.scoping import access_scoped, scoped
-from boardline.core.services import access_customer, find_customer
+from boardline.core.services import access_customer, check_reason, find_customer
 from boardline.npi.classify import Classification
+from boardline.npi.gates import gate_plan
 from boardline.npi.model import BomLine, SupplierPart
 from boardline.npi.pipeline import Analysis, InputFile, analyse
 from boardline.npi.quote import Quote, QuoteConfig, quote
@@ -353,3 +355,25 @@ def quote_revision(session: Session, actor: Actor, revision_id: int, config: Quo
         raise InvalidInput(f"revision {revision.label} has no imported data package to quote")
     classification = Classification(**stored)
     return quote(revision_design_lines(session, actor, revision_id), classification, config)
+
+
+def do_set_gate_criteria(
+    session: Session,
+    actor: Actor,
+    product_id: int,
+    criteria: dict[str, list[str]] | None,
+    *,
+    reason: str,
+) -> Product:
+    """Choose which checks each gate of this product's revisions needs (None: defaults).
+
+    Audited with the reason: relaxing a gate is a decision someone must own.
+    """
+    check_permission(actor, Perm.NPI_MANAGE)
+    product = access_product(session, actor, product_id)
+    reason = check_reason(reason, "changing gate criteria")
+    gate_plan(criteria)  # refuses unknown stages and criteria
+    product.gate_criteria = criteria
+    with audit_reason(session, reason):
+        session.flush()
+    return product
