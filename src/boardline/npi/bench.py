@@ -175,7 +175,7 @@ def run_npi_bench(console: Console, sizes: tuple[int, ...] = (5_000, 50_000)) ->
         target = 1.0 if n <= 5_000 else 10.0
         # BOM + centroid is what most customers send; the KiCad board adds pads, courtyards
         # and the outline (and is most of the bytes).
-        for label, files in (("BOM+pos", generated[1:]), ("board+BOM+pos", generated)):
+        for label, files in (("bom+pos", generated[1:]), ("pcb+bom+pos", generated)):
             megabytes = sum(len(f.data) for f in files) / 1e6
             start = time.perf_counter()
             analysis = analyse(files)

@@ -6,6 +6,9 @@ API upload and the page all get the same answer, and the benchmark measures exac
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -92,6 +95,23 @@ def read_file(file: InputFile, *, column_map: dict[str, str] | None = None) -> I
     return parse_ipc2581(file.data, file.name)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a package is read.
+
+    Reading a board builds millions of small lists that are all still alive; the collector
+    would walk them again and again for nothing (measured: it tripled the time of a
+    50 000-part board). Reference counting still frees garbage as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def analyse(
     files: list[InputFile],
     *,
@@ -101,6 +121,16 @@ def analyse(
     """Read every file, merge them into one design, and check it."""
     if not files:
         raise FileRejected("(no file)", "a data package needs at least one file")
+    with _cyclic_gc_paused():
+        return _analyse(files, column_map=column_map, dfm_config=dfm_config)
+
+
+def _analyse(
+    files: list[InputFile],
+    *,
+    column_map: dict[str, str] | None,
+    dfm_config: dfm.DfmConfig | None,
+) -> Analysis:
     results = [read_file(f, column_map=column_map) for f in files]
     design, merge_findings = merge.merge(results)
     bom_file = next((r.file for r in results if r.kind == "bom"), None)

@@ -60,7 +60,13 @@ class _SList(list[_Sexp]):
     line: int
 
 
-_TOKEN = re.compile(r'\n|[()]|"(?:[^"\\]|\\.)*"|[^\s()"]+|"', re.DOTALL)
+# Most of a board is leaf lists such as (at 1 2 90) or (layer "F.Cu"): one token each,
+# split in C, keeps the Python loop below to half the tokens. Leaves with a backslash or
+# a newline inside take the general path.
+_TOKEN = re.compile(
+    r'\n|\([^()"\\\n]*(?:"[^"\\\n]*"[^()"\\\n]*)*\)|[()]|"(?:[^"\\]|\\.)*"|[^\s()"]+|"',
+    re.DOTALL,
+)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _HEADER = re.compile(r"\s*\(\s*kicad_pcb(?=[\s()]|\Z)")
 _NUMBER_START = frozenset("0123456789-+.")
@@ -175,7 +181,16 @@ def _parse_sexpr(text: str, file: str) -> _SList:
     root: _SList | None = None
     for token in _TOKEN.findall(text):
         first = token[0]
-        if first == "(":
+        if first == "(" and len(token) > 1:
+            node = _leaf(token)
+            node.line = line
+            if current is not None:
+                current.append(node)
+            elif root is None:
+                root = node
+            else:
+                raise FileRejected(file, "text after the end of the board", line=line)
+        elif first == "(":
             node = _SList()
             node.line = line
             if current is not None:
@@ -212,6 +227,22 @@ def _parse_sexpr(text: str, file: str) -> _SList:
     if root is None:
         raise FileRejected(file, "no S-expression in the file", line=1)
     return root
+
+
+def _leaf(token: str) -> _SList:
+    """A list without sublists from its whole text: ``(layer "F.Cu")`` -> [layer, F.Cu]."""
+    inner = token[1:-1]
+    if '"' not in inner:
+        return _SList(inner.split())
+    items = _SList()
+    # Splitting on quotes alternates bare text (even parts) and quoted strings (odd parts);
+    # the token pattern guarantees the quotes pair up and hold no escapes.
+    for i, part in enumerate(inner.split('"')):
+        if i % 2:
+            items.append(part)
+        else:
+            items.extend(part.split())
+    return items
 
 
 def _unbalanced(stack: list[_SList], file: str) -> FileRejected:
