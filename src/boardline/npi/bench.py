@@ -159,17 +159,8 @@ def _csv_baseline(files: list[InputFile]) -> float:
 
 def run_npi_bench(console: Console, sizes: tuple[int, ...] = (5_000, 50_000)) -> None:
     table = Table(title="NPI import + merge + cross-check + classify + DFM (generated boards)")
-    for col in (
-        "placements",
-        "files",
-        "MB",
-        "total s",
-        "target s",
-        "csv-only s",
-        "x csv",
-        "findings",
-    ):
-        table.add_column(col, justify="right" if col != "files" else "left")
+    for col in ("parts", "files", "MB", "s", "target", "csv s", "×csv", "findings"):
+        table.add_column(col, justify="left" if col == "files" else "right", no_wrap=True)
     for n in sizes:
         generated = generate_board(n)
         target = 1.0 if n <= 5_000 else 10.0
