@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from boardline.core.auth import Actor, Role
@@ -325,3 +326,18 @@ def test_release_over_the_api_needs_a_person_and_a_password(
         json={"target": "mass_production", "password": PASSWORD},
     )
     assert skipped.status_code == 422
+
+
+def test_upload_with_centroid_units_given(app_client: TestClient, db: Database) -> None:
+    _, rid = revision_for(db)
+    _, secret = make_token(db, Role.ENGINEER)
+    centroid = b"Designator,X,Y,Rotation,Layer\nR1,1000,500,90,Top\n"
+    bom = b"Designator,Qty,MPN\nR1,1,RC0402FR-0710KL\n"
+    answer = app_client.post(
+        f"/api/npi/revisions/{rid}/import?units=mil",
+        headers=bearer(secret),
+        files=[("files", ("bom.csv", bom)), ("files", ("pos.csv", centroid))],
+    )
+    assert answer.status_code == 201, answer.text
+    (p,) = app_client.get(f"/api/npi/revisions/{rid}/placements", headers=bearer(secret)).json()
+    assert (p["x"], p["y"]) == pytest.approx((25.4, 12.7))

@@ -147,15 +147,19 @@ def get_revision(ctx: ApiCtx, revision_id: int) -> RevisionOut:
 
 @router.post("/revisions/{revision_id}/import", status_code=201)
 async def import_package(
-    ctx: ApiCtx, revision_id: int, files: Annotated[list[UploadFile], File()]
+    ctx: ApiCtx,
+    revision_id: int,
+    files: Annotated[list[UploadFile], File()],
+    units: str | None = None,
 ) -> ImportOut:
     """Upload a data package (any mix of BOM, centroid, KiCad board, IPC-2581 files).
 
-    The kind of each file is told from its name and content. All or nothing: one unusable
+    The kind of each file is told from its name and content; ``units`` applies to centroid
+    files that do not state theirs. All or nothing: one unusable
     file rejects the upload with a problem naming the file, line and field.
     """
     package = [
-        InputFile(name=f.filename or "upload", data=await f.read(MAX_UPLOAD_BYTES + 1))
+        InputFile(name=f.filename or "upload", data=await f.read(MAX_UPLOAD_BYTES + 1), units=units)
         for f in files
     ]
     with ctx.write() as s:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -42,11 +43,14 @@ def import_package(
     board: Annotated[Path | None, typer.Option(help="KiCad board (.kicad_pcb)")] = None,
     ipc2581: Annotated[Path | None, typer.Option(help="IPC-2581 XML")] = None,
     name: Annotated[str | None, typer.Option(help="product name when new")] = None,
+    units: Annotated[
+        str | None, typer.Option(help="units of centroid files that do not say: mm, mil, inch")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Import a data package into a draft revision: read, cross-check, DFM-review, store."""
     files = [_read(p, "bom") for p in bom or []]
-    files += [_read(p, "centroid") for p in centroid or []]
+    files += [replace(_read(p, "centroid"), units=units) for p in centroid or []]
     if board:
         files.append(_read(board, "kicad_pcb"))
     if ipc2581:

@@ -183,9 +183,12 @@ async def upload_package(
     revision_id: int,
     files: Annotated[list[UploadFile], File()],
     preview: Annotated[bool, Form()] = False,
+    units: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     package = [
-        InputFile(name=f.filename or "upload", data=await f.read()) for f in files if f.filename
+        InputFile(name=f.filename or "upload", data=await f.read(), units=units or None)
+        for f in files
+        if f.filename
     ]
     # A BOM whose columns could be read two ways is shown to a person before importing.
     if preview or _unsure_boms(package):

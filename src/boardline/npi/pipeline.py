@@ -32,6 +32,7 @@ class InputFile:
     name: str
     data: bytes
     kind: str | None = None
+    units: str | None = None  # centroid files without a unit of their own: mm, mil, inch
 
 
 @dataclass(slots=True)
@@ -89,7 +90,7 @@ def read_file(file: InputFile, *, column_map: dict[str, str] | None = None) -> I
     if kind == "bom":
         return parse_bom(file.data, file.name, column_map=column_map)
     if kind == "centroid":
-        return parse_centroid(file.data, file.name)
+        return parse_centroid(file.data, file.name, units=file.units)
     if kind == "kicad_pcb":
         return parse_kicad_pcb(file.data, file.name)
     return parse_ipc2581(file.data, file.name)

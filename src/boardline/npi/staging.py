@@ -24,6 +24,7 @@ MAX_AGE_S = 24 * 3600
 class _Entry(TypedDict):
     name: str
     kind: str | None
+    units: str | None
 
 
 class _Manifest(TypedDict):
@@ -47,7 +48,7 @@ def stage(root: Path, files: list[InputFile], *, revision_id: int, user_id: int)
     manifest: _Manifest = {
         "revision_id": revision_id,
         "user_id": user_id,
-        "files": [{"name": f.name, "kind": f.kind} for f in files],
+        "files": [{"name": f.name, "kind": f.kind, "units": f.units} for f in files],
         "column_map": {},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -61,7 +62,7 @@ def load(
     manifest = _manifest(root, token, revision_id=revision_id, user_id=user_id)
     folder = root / token
     files = [
-        InputFile(entry["name"], (folder / f"{i}.bin").read_bytes(), entry["kind"])
+        InputFile(entry["name"], (folder / f"{i}.bin").read_bytes(), entry["kind"], entry["units"])
         for i, entry in enumerate(manifest["files"])
     ]
     return files, dict(manifest["column_map"])
