@@ -23,6 +23,7 @@ from typing import Any
 import openpyxl
 
 from boardline.core.errors import FileRejected
+from boardline.npi.importers.report import FindingReport
 from boardline.npi.importers.text import MAX_FILE_BYTES, decode, read_rows, sniff_delimiter
 from boardline.npi.model import BomLine, Finding, ImportResult, Severity, SupplierPart
 
@@ -243,7 +244,7 @@ def parse_bom(data: bytes, file: str, *, column_map: dict[str, str] | None = Non
         table = _read_xlsx(data, file, column_map)
     else:
         table = _read_text(data, file, column_map)
-    report = _Report(file)
+    report = FindingReport(file, cap=MAX_FINDINGS_PER_CODE, truncated_code="bom.findings_truncated")
     report.findings += table.findings + table.header.findings
     reader = _LineReader(file, table.header, report)
     lines = [bom for line, cells in table.body if (bom := reader.read(line, cells)) is not None]
@@ -642,53 +643,10 @@ def _label(refs: Sequence[str], line: int) -> str:
     return ", ".join(refs[:4]) + more
 
 
-class _Report:
-    """The findings of one file, with a cap per code so one systematic fault stays readable."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.findings: list[Finding] = []
-        self._counts: dict[str, int] = {}
-        self._severity: dict[str, Severity] = {}
-
-    def add(
-        self,
-        severity: Severity,
-        code: str,
-        message: str,
-        *,
-        line: int | None = None,
-        field: str | None = None,
-        refdes: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        count = self._counts.get(code, 0) + 1
-        self._counts[code] = count
-        self._severity.setdefault(code, severity)
-        if count <= MAX_FINDINGS_PER_CODE:
-            self.findings.append(
-                Finding(severity, code, message, self.file, line, field, refdes, hint)
-            )
-
-    def close(self) -> list[Finding]:
-        for code, count in self._counts.items():
-            if count > MAX_FINDINGS_PER_CODE:
-                left_out = count - MAX_FINDINGS_PER_CODE
-                self.findings.append(
-                    Finding(
-                        self._severity[code],
-                        "bom.findings_truncated",
-                        f"{left_out} more {code!r} findings are not listed",
-                        file=self.file,
-                    )
-                )
-        return self.findings
-
-
 class _LineReader:
     """Turns the data rows below one header into BOM lines, reporting as it goes."""
 
-    def __init__(self, file: str, header: _Header, report: _Report) -> None:
+    def __init__(self, file: str, header: _Header, report: FindingReport) -> None:
         self.file = file
         self.header = header
         self.report = report

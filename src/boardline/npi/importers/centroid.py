@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from boardline.core.errors import FileRejected
+from boardline.npi.importers.report import FindingReport
 from boardline.npi.importers.text import decode, read_rows, sniff_delimiter
-from boardline.npi.model import Finding, ImportResult, Mount, Placement, Severity, Side
+from boardline.npi.model import ImportResult, Mount, Placement, Severity, Side
 
 __all__ = ["parse_centroid"]
 
@@ -148,7 +149,9 @@ def parse_centroid(
     """
     wanted_units = _units_argument(units, file)
     text, decoding = decode(data, file)
-    report = _Report(file)
+    report = FindingReport(
+        file, cap=_MAX_FINDINGS_PER_CODE, truncated_code="centroid.findings_truncated"
+    )
     head = _LINE_BREAK.split(text, maxsplit=_HEADER_SEARCH_LINES)[:_HEADER_SEARCH_LINES]
     if _is_kicad_pos(head):
         table = _split_kicad_pos(_LINE_BREAK.split(text))
@@ -199,50 +202,6 @@ def parse_centroid(
 
 
 # --- findings ---------------------------------------------------------------------------------
-
-
-class _Report:
-    """Collects findings, listing at most a hundred of one code and counting the rest."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self._findings: list[Finding] = []
-        self._counts: dict[str, int] = {}
-        self._severity: dict[str, Severity] = {}
-
-    def add(
-        self,
-        severity: Severity,
-        code: str,
-        message: str,
-        *,
-        line: int | None = None,
-        field: str | None = None,
-        refdes: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        count = self._counts.get(code, 0) + 1
-        self._counts[code] = count
-        self._severity[code] = severity
-        if count <= _MAX_FINDINGS_PER_CODE:
-            self._findings.append(
-                Finding(severity, code, message, self.file, line, field, refdes, hint)
-            )
-
-    def close(self) -> list[Finding]:
-        """The findings, with one summary per code that had more than could be listed."""
-        for code, count in self._counts.items():
-            if count > _MAX_FINDINGS_PER_CODE:
-                more = count - _MAX_FINDINGS_PER_CODE
-                self._findings.append(
-                    Finding(
-                        self._severity[code],
-                        code,
-                        f"{more:,} more rows with the same problem ({code}) are not listed",
-                        self.file,
-                    )
-                )
-        return self._findings
 
 
 # --- tables: the file split into columns and rows, nothing read yet ----------------------------
@@ -323,7 +282,7 @@ def _kicad_cells(line: str, package_at: int | None) -> list[str]:
     return [ref, value, package, *(line[start:end] for start, end in spans[-4:])]
 
 
-def _split_delimited(text: str, head_lines: list[str], file: str, report: _Report) -> _Table:
+def _split_delimited(text: str, head_lines: list[str], file: str, report: FindingReport) -> _Table:
     """A delimited file: find the header row (after any preamble), map its columns."""
     head = "\n".join(head_lines)
     sniffed = sniff_delimiter(head)
@@ -443,7 +402,7 @@ def _units_argument(units: str | None, file: str) -> str | None:
     return name
 
 
-def _check_units_conflict(table: _Table, wanted: str | None, report: _Report) -> None:
+def _check_units_conflict(table: _Table, wanted: str | None, report: FindingReport) -> None:
     declared = {table.units, table.columns["x"].unit, table.columns["y"].unit} - {None}
     if wanted is not None and declared and wanted not in declared:
         said = " and ".join(sorted(unit for unit in declared if unit))
@@ -474,7 +433,7 @@ def _side_from_name(file: str) -> Side | None:
     return Side.BOTTOM if bottom else Side.TOP
 
 
-def _report_assumed_units(placements: list[Placement], report: _Report) -> None:
+def _report_assumed_units(placements: list[Placement], report: FindingReport) -> None:
     largest = max((max(abs(p.x), abs(p.y)) for p in placements), default=0.0)
     if largest > _PLAUSIBLE_MM:
         report.add(
@@ -512,7 +471,7 @@ def _bottom_x_negated(placements: list[Placement]) -> bool:
     return negative_bottom >= _MOSTLY and positive_top >= _MOSTLY
 
 
-def _unnegate_bottom_x(placements: list[Placement], report: _Report) -> None:
+def _unnegate_bottom_x(placements: list[Placement], report: FindingReport) -> None:
     count = 0
     for placement in placements:
         if placement.side is Side.BOTTOM:
@@ -534,7 +493,7 @@ class _RowReader:
     """Turns a table's rows into placements, reporting each row it cannot use."""
 
     def __init__(
-        self, table: _Table, report: _Report, units: str | None, side: Side | None
+        self, table: _Table, report: FindingReport, units: str | None, side: Side | None
     ) -> None:
         self.table = table
         self.report = report
