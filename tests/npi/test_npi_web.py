@@ -92,6 +92,7 @@ def test_engineer_uploads_on_the_revision_page(app_client: TestClient, db: Datab
     page = app_client.get(f"/npi/revisions/{rid}", headers=HTML).text
     assert "Imported 2 file(s): 31 BOM lines, 118 placements" in page
     assert 'data-testid="board-chart"' in page
+    assert 'data-testid="dfm-runs"' in page and "skipped for missing data" in page
     bom = app_client.get(f"/npi/revisions/{rid}?tab=bom", headers=HTML).text
     assert "C59461" in bom  # an LCSC number, trailing space trimmed
     assert app_client.get("/npi", headers=HTML).status_code == 200
@@ -269,6 +270,9 @@ def test_quote_and_dfm_report_over_the_api(app_client: TestClient, db: Database)
     assert body["missing_prices"]
     report = app_client.get(f"/api/npi/revisions/{rid}/dfm", headers=bearer(secret)).json()
     assert sum(report["counts"].values()) == len(report["findings"])
+    statuses = {r["rule"]: r["status"] for r in report["rules"]}
+    assert statuses["dfm.missing_mpn"] == "ran"
+    assert statuses["dfm.obsolete_part"] == "skipped"  # no item master yet: said, not passed
     assert any(f["code"] == "dfm.missing_mpn" for f in report["findings"])
 
 

@@ -239,6 +239,7 @@ def get_quote(
 
 class DfmReportOut(BaseModel):
     counts: dict[str, int]
+    rules: list[dict[str, Any]] = Field(description="each rule: ran, skipped (and why), failed")
     findings: list[FindingOut]
 
 
@@ -247,7 +248,11 @@ def get_dfm_report(ctx: ApiCtx, revision_id: int) -> DfmReportOut:
     """The review: counts per severity, then every finding (import, cross-check, DFM)."""
     with ctx.read() as s:
         rows = services.revision_findings(s, ctx.actor, revision_id)
+        runs = (services.access_revision(s, ctx.actor, revision_id).summary or {}).get(
+            "dfm_runs", []
+        )
         return DfmReportOut(
+            rules=runs,
             counts=dict(Counter(f.severity for f in rows)),
             findings=[FindingOut.model_validate(f) for f in rows],
         )

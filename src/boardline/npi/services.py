@@ -178,6 +178,17 @@ def do_import(
     )
     outline = analysis.design.outline
     revision.summary = {
+        # Which DFM rules ran, and why the others did not: a skipped rule is not a pass.
+        "dfm_runs": [
+            {
+                "rule": r.rule_id,
+                "status": r.status.value,
+                "reason": r.reason,
+                "findings": r.findings,
+                "truncated": r.truncated,
+            }
+            for r in analysis.dfm_report.runs
+        ],
         "classification": asdict(analysis.classification),
         "counts": record.counts,
         "imported_at": clock.now().isoformat(),
