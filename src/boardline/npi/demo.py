@@ -49,6 +49,14 @@ DEMO_PACKAGES = [
         ],
     ),
     (
+        "ACME",
+        "ESP32-POE",
+        "ESP32 Ethernet board with PoE",
+        "M",
+        "olimex-esp32-poe-revM",
+        [("ESP32-PoE_Rev_M_BOM.csv", "bom"), ("ESP32-PoE_Rev_M.kicad_pcb", "kicad_pcb")],
+    ),
+    (
         "MEDIQ",
         "ICEPI-ZERO",
         "Icepi Zero FPGA board",
