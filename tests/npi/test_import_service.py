@@ -74,6 +74,9 @@ def test_real_board_is_imported_with_its_mistakes_as_findings(db: Database) -> N
         stored = s.scalars(select(DesignFile.name)).all()
         revision = services.access_revision(s, ENGINEER, rid)
     assert findings == len(outcome.analysis.findings)
+    order = {"error": 0, "warning": 1, "info": 2}
+    ranks = [order[f.severity] for f in rows]
+    assert ranks == sorted(ranks)  # errors first
     # The documented mistakes of this package are reported, not hidden.
     assert {
         "merge.bom_not_on_board",

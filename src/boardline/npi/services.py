@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, select
 from sqlalchemy.orm import Session
 
 from boardline.core import clock
@@ -292,8 +292,12 @@ def _replace_design(session: Session, revision_id: int, analysis: Analysis) -> N
 
 def revision_findings(session: Session, actor: Actor, revision_id: int) -> Sequence[FindingRow]:
     access_revision(session, actor, revision_id)
+    # Errors first, then warnings, then notes; within each, in the order they were found.
+    rank = case((FindingRow.severity == "error", 0), (FindingRow.severity == "warning", 1), else_=2)
     return session.scalars(
-        select(FindingRow).where(FindingRow.revision_id == revision_id).order_by(FindingRow.id)
+        select(FindingRow)
+        .where(FindingRow.revision_id == revision_id)
+        .order_by(rank, FindingRow.id)
     ).all()
 
 
