@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from boardline.catalog import demo as catalog_demo
 from boardline.core import demo as core_demo
 from boardline.core.auth import Actor
 from boardline.core.db import Database
@@ -16,10 +17,12 @@ def seed_all(
 ) -> core_demo.DemoLogins:
     with console.status("seeding customers, users and signatures"):
         logins = core_demo.seed(db, admin_password, user_password)
+    with db.unit_of_work(Actor.system("demo"), write=False) as s:
+        engineer = actor_for_user(find_user(s, "eng"))
+    with console.status("filling the item master"):
+        lines = [f"Catalog: {line}" for line in catalog_demo.seed(db, engineer)]
     with console.status("importing real open-hardware boards into NPI"):
-        with db.unit_of_work(Actor.system("demo"), write=False) as s:
-            engineer = actor_for_user(find_user(s, "eng"))
-        lines = npi_demo.seed(db, engineer, user_password)
+        lines += [f"NPI: {line}" for line in npi_demo.seed(db, engineer, user_password)]
     for line in lines:
-        console.print(f"NPI: {line}")
+        console.print(line)
     return logins

@@ -273,7 +273,9 @@ def test_quote_and_dfm_report_over_the_api(app_client: TestClient, db: Database)
     assert sum(report["counts"].values()) == len(report["findings"])
     statuses = {r["rule"]: r["status"] for r in report["rules"]}
     assert statuses["dfm.missing_mpn"] == "ran"
-    assert statuses["dfm.obsolete_part"] == "skipped"  # no item master yet: said, not passed
+    # The item master is asked; MPNs it does not know are listed, not silently passed.
+    assert statuses["dfm.obsolete_part"] == "ran"
+    assert any(f["code"] == "dfm.part_facts_missing" for f in report["findings"])
     assert any(f["code"] == "dfm.missing_mpn" for f in report["findings"])
 
 

@@ -51,15 +51,17 @@ class Perm(StrEnum):
     RECORDS_SIGN = "records.sign"
     NPI_VIEW = "npi.view"
     NPI_MANAGE = "npi.manage"
+    CATALOG_VIEW = "catalog.view"
+    CATALOG_MANAGE = "catalog.manage"
 
 
-_STAFF = {Perm.CUSTOMERS_VIEW, Perm.RECORDS_SIGN, Perm.NPI_VIEW}
+_STAFF = {Perm.CUSTOMERS_VIEW, Perm.RECORDS_SIGN, Perm.NPI_VIEW, Perm.CATALOG_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.ENGINEER: frozenset(_STAFF | {Perm.NPI_MANAGE}),
+    Role.ENGINEER: frozenset(_STAFF | {Perm.NPI_MANAGE, Perm.CATALOG_MANAGE}),
     Role.PLANNER: frozenset(_STAFF),
-    Role.BUYER: frozenset(_STAFF),
+    Role.BUYER: frozenset(_STAFF | {Perm.CATALOG_MANAGE}),
     Role.SUPERVISOR: frozenset(_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
     Role.OPERATOR: frozenset({Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW}),
     Role.QUALITY: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_VIEW}),

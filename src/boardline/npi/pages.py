@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from boardline.catalog import services as catalog
 from boardline.core import services as core_services
 from boardline.core.auth import Perm, check_permission
 from boardline.core.db import on_commit
@@ -116,7 +117,8 @@ def revision_page(
     with ctx.read() as s:
         revision = services.access_revision(s, ctx.actor, revision_id)
         findings = services.revision_findings(s, ctx.actor, revision_id)
-        bom = services.revision_bom(s, ctx.actor, revision_id) if tab == "bom" else []
+        bom = services.revision_bom(s, ctx.actor, revision_id) if tab in ("bom", "items") else []
+        items = catalog.item_numbers(s, (b.item_id for b in bom))
         placements = services.revision_placements(s, ctx.actor, revision_id)
         gate = release.gate_view(s, ctx.actor, revision_id)
         waived = {w.key: w for w in release.waivers_of(s, revision_id)}
@@ -136,8 +138,20 @@ def revision_page(
         board_chart=board_chart(placements, revision.summary),
         gate=gate,
         waived=waived,
+        items=items,
         finding_key=release.finding_key,
     )
+
+
+@router.post("/npi/bom-lines/{line_id}/resolve")
+def resolve_line(
+    ctx: PageCtx, line_id: int, revision: Annotated[int, Form()], item: Annotated[str, Form()]
+) -> RedirectResponse:
+    def act(s: Session) -> str:
+        line = services.do_resolve_line(s, ctx.actor, line_id, item_number=item)
+        return f"Line {line.line} linked to {item}; its MPN now matches on the next import."
+
+    return submit(ctx, act, back=f"/npi/revisions/{revision}?tab=items", failed="Not linked")
 
 
 @router.post("/npi/findings/{finding_id}/waive")

@@ -7,7 +7,7 @@ API upload and the page all get the same answer, and the benchmark measures exac
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -23,6 +23,8 @@ from boardline.npi.importers.text import decode, read_rows
 from boardline.npi.model import Design, Finding, ImportResult
 
 KINDS = ("bom", "centroid", "kicad_pcb", "ipc2581")
+# Given the design's MPNs, returns the lookup the DFM rules ask per MPN.
+FactsLoader = Callable[[list[str]], Callable[[str], dfm.PartFacts | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +120,27 @@ def analyse(
     *,
     column_map: dict[str, str] | None = None,
     dfm_config: dfm.DfmConfig | None = None,
+    facts_for: FactsLoader | None = None,
+    approved_manufacturers: list[str] | None = None,
 ) -> Analysis:
-    """Read every file, merge them into one design, and check it."""
+    """Read every file, merge them into one design, and check it.
+
+    ``facts_for`` is given the design's MPNs once and answers a lookup for the DFM rules
+    that read the item master (lifecycle, MSL, sources); ``approved_manufacturers`` is the
+    customer's approved list. Without them those rules say they were skipped.
+    """
     if not files:
         raise FileRejected("(no file)", "a data package needs at least one file")
     with _cyclic_gc_paused():
-        return _analyse(files, column_map=column_map, dfm_config=dfm_config)
+        return _analyse(files, column_map, dfm_config, facts_for, approved_manufacturers)
 
 
 def _analyse(
     files: list[InputFile],
-    *,
     column_map: dict[str, str] | None,
     dfm_config: dfm.DfmConfig | None,
+    facts_for: FactsLoader | None,
+    approved_manufacturers: list[str] | None,
 ) -> Analysis:
     results = [read_file(f, column_map=column_map) for f in files]
     design, merge_findings = merge.merge(results)
@@ -145,7 +155,17 @@ def _analyse(
         placement_file=placement_file,
         reported=[f for r in results for f in r.findings],
     )
-    report = dfm.review(dfm.ReviewInput(design=design, config=dfm_config or dfm.DfmConfig()))
+    mpns = sorted(
+        {m for b in design.bom_lines for m in (b.mpn, *(a[1] for a in b.alternates)) if m}
+    )
+    report = dfm.review(
+        dfm.ReviewInput(
+            design=design,
+            config=dfm_config or dfm.DfmConfig(),
+            part_facts=facts_for(mpns) if facts_for else None,
+            approved_manufacturers=approved_manufacturers or None,
+        )
+    )
     findings: list[tuple[str, Finding]] = [("import", f) for r in results for f in r.findings]
     findings += [("merge", f) for f in merge_findings]
     findings += [("crosscheck", f) for f in checks]

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, insert, select
 from sqlalchemy.orm import Session
 
+from boardline.catalog import services as catalog
+from boardline.catalog.rules import mpn_key
 from boardline.core import clock
 from boardline.core.audit_trail import audit_reason
 from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import AlreadyExists, InvalidInput, NotFound
 from boardline.core.scoping import access_scoped, scoped
 from boardline.core.services import access_customer, check_reason, find_customer
+from boardline.npi import dfm
 from boardline.npi.classify import Classification
 from boardline.npi.gates import gate_plan
 from boardline.npi.model import BomLine, SupplierPart
@@ -145,8 +148,14 @@ def do_import(
     check_permission(actor, Perm.NPI_MANAGE)
     revision = access_revision(session, actor, revision_id)
     check_editable(revision.stage, f"revision {revision.label}")
-    analysis = analyse(files, column_map=column_map)
-    _replace_design(session, revision.id, analysis)
+    customer_id = revision.product.customer_id
+    analysis = analyse(
+        files,
+        column_map=column_map,
+        facts_for=lambda mpns: _catalog_lookup(session, mpns),
+        approved_manufacturers=catalog.approved_manufacturers(session, customer_id),
+    )
+    _replace_design(session, revision.id, analysis, _item_matches(session, analysis))
     record = DesignImport(
         revision_id=revision.id,
         files=[
@@ -214,7 +223,43 @@ def counts_of(analysis: Analysis) -> dict[str, int]:
     }
 
 
-def _replace_design(session: Session, revision_id: int, analysis: Analysis) -> None:
+def _catalog_lookup(session: Session, mpns: list[str]) -> Callable[[str], dfm.PartFacts | None]:
+    facts = catalog.facts_by_mpn(session, mpns)
+
+    def lookup(mpn: str) -> dfm.PartFacts | None:
+        found = facts.get(mpn_key(mpn))
+        if found is None:
+            return None
+        return dfm.PartFacts(
+            lifecycle=dfm.Lifecycle(found.lifecycle.value), msl=found.msl, sources=found.sources
+        )
+
+    return lookup
+
+
+def _item_matches(session: Session, analysis: Analysis) -> list[int | None]:
+    """The catalog item of each BOM line: by its MPN, else by its first matching alternate."""
+    lines = analysis.design.bom_lines
+    facts = catalog.facts_by_mpn(
+        session, [m for b in lines for m in (b.mpn, *(a[1] for a in b.alternates)) if m]
+    )
+    matches: list[int | None] = []
+    for b in lines:
+        found = next(
+            (
+                facts[k]
+                for m in (b.mpn, *(a[1] for a in b.alternates))
+                if (k := mpn_key(m)) in facts
+            ),
+            None,
+        )
+        matches.append(found.item_id if found else None)
+    return matches
+
+
+def _replace_design(
+    session: Session, revision_id: int, analysis: Analysis, items: list[int | None]
+) -> None:
     for table in (BomLineRow, PlacementRow, FindingRow):
         session.execute(delete(table).where(table.revision_id == revision_id))
     design = analysis.design
@@ -238,6 +283,7 @@ def _replace_design(session: Session, revision_id: int, analysis: Analysis) -> N
                     "supplier_parts": [[s.supplier, s.part_number] for s in b.supplier_parts],
                     "alternates": [list(a) for a in b.alternates],
                     "unit_price": b.unit_price,
+                    "item_id": items[i],
                 }
                 for i, b in enumerate(design.bom_lines)
             ],
@@ -392,3 +438,28 @@ def do_set_gate_criteria(
     with audit_reason(session, reason):
         session.flush()
     return product
+
+
+def unmatched_lines(session: Session, actor: Actor, revision_id: int) -> list[BomLineRow]:
+    """Fitted BOM lines that no catalog item matched: a person must resolve them."""
+    return [b for b in revision_bom(session, actor, revision_id) if b.item_id is None and not b.dnp]
+
+
+def do_resolve_line(
+    session: Session, actor: Actor, bom_line_id: int, *, item_number: str
+) -> BomLineRow:
+    """Link a BOM line to an item; its MPN joins the item so the next import matches it."""
+    check_permission(actor, Perm.NPI_MANAGE)
+    line = session.get(BomLineRow, bom_line_id)
+    if line is None:
+        raise NotFound(f"BOM line {bom_line_id} not found")
+    revision = access_revision(session, actor, line.revision_id)
+    check_editable(revision.stage, f"revision {revision.label}")
+    item = catalog.find_item(session, actor, item_number)
+    if line.mpn and not any(mpn_key(p.mpn) == mpn_key(line.mpn) for p in item.parts):
+        catalog.do_add_part(
+            session, actor, item.id, manufacturer=line.manufacturer or "unknown", mpn=line.mpn
+        )
+    line.item_id = item.id
+    session.flush()
+    return line

@@ -127,6 +127,8 @@ class BomLineRow(Base):
     supplier_parts: Mapped[list[list[str]]] = mapped_column(JSON)
     alternates: Mapped[list[list[str]]] = mapped_column(JSON)
     unit_price: Mapped[float | None] = mapped_column(Float)
+    # The catalog item this line buys: matched by MPN on import, or chosen by a person.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_item.id"))
 
 
 class PlacementRow(Base):

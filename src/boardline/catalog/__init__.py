@@ -1,0 +1,1 @@
+"""Catalog: items (internal part numbers), manufacturers, MPNs and alternates, approved lists."""
