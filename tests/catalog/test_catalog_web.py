@@ -84,3 +84,44 @@ def test_unmatched_lines_are_linked_on_the_revision_page(
     page = app_client.get(f"/npi/revisions/{rid}?tab=items", headers=HTML).text
     assert "its MPN now matches on the next import" in page
     assert "2 need a person" in page
+
+
+def test_catalog_api(app_client: TestClient, db: Database) -> None:
+    from tests.webkit import bearer, make_token
+
+    cid = add_customer(db, "ACME")
+    _, secret = make_token(db, Role.BUYER)
+    created = app_client.post(
+        "/api/catalog/items",
+        headers=bearer(secret),
+        json={
+            "number": "RES-10K-0402",
+            "package": "0402",
+            "pin_count": 2,
+            "parts": [{"manufacturer": "Yageo", "mpn": "RC0402FR-0710KL"}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    item = created.json()
+    assert item["parts"] == [{"rank": 1, "manufacturer": "Yageo", "mpn": "RC0402FR-0710KL"}]
+    more = app_client.post(
+        f"/api/catalog/items/{item['id']}/parts",
+        headers=bearer(secret),
+        json={"manufacturer": "Vishay", "mpn": "CRCW040210K0FKED"},
+    )
+    assert [p["rank"] for p in more.json()["parts"]] == [1, 2]
+    dup = app_client.post(
+        f"/api/catalog/items/{item['id']}/parts",
+        headers=bearer(secret),
+        json={"manufacturer": "YAGEO", "mpn": "rc0402fr-0710kl"},
+    )
+    assert dup.status_code == 409
+    assert dup.json()["code"] == "already_exists"
+    avl = app_client.post(
+        f"/api/catalog/customers/{cid}/approved-manufacturers",
+        headers=bearer(secret),
+        json={"manufacturer": "Yageo"},
+    )
+    assert avl.json() == ["Yageo"]
+    found = app_client.get("/api/catalog/items?q=CRCW0402", headers=bearer(secret)).json()
+    assert [i["number"] for i in found] == ["RES-10K-0402"]

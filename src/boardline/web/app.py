@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    from boardline.catalog import api as catalog_api
     from boardline.catalog import pages as catalog_pages
     from boardline.core import api as core_api
     from boardline.core import pages as core_pages
@@ -122,5 +123,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(core_api.router)
     app.include_router(npi_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(catalog_api.router)
     app.include_router(npi_api.router)
     return app
