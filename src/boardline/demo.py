@@ -10,6 +10,7 @@ from boardline.core.auth import Actor
 from boardline.core.db import Database
 from boardline.core.services import actor_for_user, find_user
 from boardline.npi import demo as npi_demo
+from boardline.supply import demo as supply_demo
 
 
 def seed_all(
@@ -21,6 +22,10 @@ def seed_all(
         engineer = actor_for_user(find_user(s, "eng"))
     with console.status("filling the item master"):
         lines = [f"Catalog: {line}" for line in catalog_demo.seed(db, engineer)]
+    with db.unit_of_work(Actor.system("demo"), write=False) as s:
+        buyer = actor_for_user(find_user(s, "buyer"))
+    with console.status("adding a supplier with offers"):
+        lines += [f"Supply: {line}" for line in supply_demo.seed(db, buyer)]
     with console.status("importing real open-hardware boards into NPI"):
         lines += [f"NPI: {line}" for line in npi_demo.seed(db, engineer, user_password)]
     for line in lines:

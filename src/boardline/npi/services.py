@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import case, delete, insert, select
@@ -28,7 +28,7 @@ from boardline.npi.classify import Classification
 from boardline.npi.gates import gate_plan
 from boardline.npi.model import BomLine, SupplierPart
 from boardline.npi.pipeline import Analysis, InputFile, analyse
-from boardline.npi.quote import Quote, QuoteConfig, quote
+from boardline.npi.quote import PriceBreak, PriceLookup, Quote, QuoteConfig, quote
 from boardline.npi.rules import check_editable, check_product_code, check_revision_label
 from boardline.npi.tables import (
     BomLineRow,
@@ -39,6 +39,8 @@ from boardline.npi.tables import (
     Product,
     Revision,
 )
+from boardline.supply import services as supply
+from boardline.supply.offers import best_choice
 
 
 def do_create_product(
@@ -415,7 +417,32 @@ def quote_revision(session: Session, actor: Actor, revision_id: int, config: Quo
     if not stored:
         raise InvalidInput(f"revision {revision.label} has no imported data package to quote")
     classification = Classification(**stored)
-    return quote(revision_design_lines(session, actor, revision_id), classification, config)
+    lines = revision_design_lines(session, actor, revision_id)
+    if config.price_lookup is None:
+        config = replace(config, price_lookup=_supplier_prices(session, lines))
+    return quote(lines, classification, config)
+
+
+def _supplier_prices(session: Session, lines: list[BomLine]) -> PriceLookup:
+    """Price breaks from the suppliers' offers for the BOM's MPNs (one query)."""
+    terms = supply.terms_by_mpn(
+        session, [m for b in lines for m in (b.mpn, *(a[1] for a in b.alternates)) if m]
+    )
+
+    def lookup(mpn: str, quantity: int) -> PriceBreak | None:
+        choice = best_choice(quantity, terms.get(mpn_key(mpn), []))
+        if choice is None:
+            return None
+        t = choice.terms
+        return PriceBreak(
+            unit_price=choice.unit_price,
+            moq=t.moq,
+            multiple=t.multiple,
+            supplier=t.supplier,
+            sku=t.sku,
+        )
+
+    return lookup
 
 
 def do_set_gate_criteria(

@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from boardline.core import pages as core_pages
     from boardline.npi import api as npi_api
     from boardline.npi import pages as npi_pages
+    from boardline.supply import pages as supply_pages
     from boardline.web import pages as web_pages
 
     @app.get("/api/docs", include_in_schema=False)
@@ -124,5 +125,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(npi_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(catalog_api.router)
+    app.include_router(supply_pages.router)
     app.include_router(npi_api.router)
     return app

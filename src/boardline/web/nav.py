@@ -25,8 +25,14 @@ _sections: list[NavSection] = []
 
 
 def register(section: NavSection) -> None:
-    if all(s.title != section.title for s in _sections):
-        _sections.append(section)
+    """Add a domain's section; a section of the same title gains the new items."""
+    for index, existing in enumerate(_sections):
+        if existing.title == section.title:
+            known = {item.href for item in existing.items}
+            added = [item for item in section.items if item.href not in known]
+            _sections[index] = NavSection(existing.title, existing.items + added, existing.order)
+            return
+    _sections.append(section)
 
 
 def sections_for(actor: Actor) -> list[NavSection]:

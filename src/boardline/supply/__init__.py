@@ -1,0 +1,1 @@
+"""Materials: stock, material packages (reels), MSD floor life, purchasing, MRP, kitting."""
