@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 from boardline.core.errors import InvalidInput
@@ -28,9 +29,45 @@ class Supply(StrEnum):
 
 
 MSL_LEVELS = ("1", "2", "2a", "3", "4", "5", "5a", "6")
-_LEGAL = re.compile(
-    r"\b(inc|incorporated|ltd|limited|llc|gmbh|ag|co|corp|corporation|company|sa|bv|nv|"
-    r"plc|kk|oy|ab|srl|spa|semiconductors?|electronics?)\b\.?"
+_LEGAL_SUFFIXES = frozenset(
+    {
+        "and",  # "GmbH & Co. KG"
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "lp",
+        "plc",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "kgaa",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "oy",
+        "oyj",
+        "ab",
+        "as",
+        "asa",
+        "kk",
+        "pte",
+        "pty",
+        "ulc",
+        "se",
+        "ltda",
+    }
 )
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 ITEM_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -46,8 +83,15 @@ def mpn_key(mpn: str) -> str:
 
 
 def manufacturer_key(name: str) -> str:
-    """A manufacturer name as compared for approved lists: legal forms and case ignored."""
-    return _NOT_ALNUM.sub("", _LEGAL.sub(" ", name.strip().lower()))
+    """A manufacturer name reduced for comparison: no case, accents, punctuation, spaces or
+    trailing legal forms, so "Texas Instruments Inc." matches "TEXAS INSTRUMENTS" and
+    "Taiyo-Yuden Co., Ltd." matches "Taiyo Yuden"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    # Dots join abbreviations ("B.V.", "S.A.") so they meet the legal forms as one word.
+    words = re.findall(r"[a-z0-9]+", plain.replace(".", "").replace("&", " and "))
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return "".join(words)
 
 
 def check_item_number(number: str) -> str:

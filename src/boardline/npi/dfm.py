@@ -21,7 +21,6 @@ from __future__ import annotations
 import inspect
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +28,7 @@ from functools import cached_property
 from itertools import islice
 from typing import TypedDict
 
+from boardline.catalog.rules import manufacturer_key
 from boardline.npi.model import BomLine, Design, Finding, Mount, Outline, Placement, Severity, Side
 from boardline.npi.packages import MICRO_SIZES, PackageClass, PackageKind, package_class
 
@@ -401,46 +401,6 @@ _VALUE = re.compile(
     r"|^\d{1,3}[rkmpnuµμv]\d{1,2}$",  # 4k7, 2R2, 4u7, 3V3
     re.IGNORECASE,
 )
-_LEGAL_SUFFIXES = frozenset(
-    {
-        "and",  # "GmbH & Co. KG"
-        "inc",
-        "incorporated",
-        "ltd",
-        "limited",
-        "llc",
-        "llp",
-        "lp",
-        "plc",
-        "gmbh",
-        "mbh",
-        "ag",
-        "kg",
-        "kgaa",
-        "co",
-        "corp",
-        "corporation",
-        "company",
-        "sa",
-        "sas",
-        "sarl",
-        "srl",
-        "spa",
-        "bv",
-        "nv",
-        "oy",
-        "oyj",
-        "ab",
-        "as",
-        "asa",
-        "kk",
-        "pte",
-        "pty",
-        "ulc",
-        "se",
-        "ltda",
-    }
-)
 
 
 def _is_missing(mpn: str) -> bool:
@@ -486,18 +446,6 @@ def _several_words(text: str) -> bool:
     return len(words) > 1 and all(
         len(w) >= 5 and any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in words
     )
-
-
-def manufacturer_key(name: str) -> str:
-    """A manufacturer name reduced for comparison: no case, accents, punctuation, spaces or
-    trailing legal forms, so "Texas Instruments Inc." matches "TEXAS INSTRUMENTS" and
-    "Taiyo-Yuden Co., Ltd." matches "Taiyo Yuden"."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    # Dots join abbreviations ("B.V.", "S.A.") so they meet the legal forms as one word.
-    words = re.findall(r"[a-z0-9]+", plain.replace(".", "").replace("&", " and "))
-    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
-        words.pop()
-    return "".join(words)
 
 
 _MSL_LEVELS = ("1", "2", "2a", "3", "4", "5", "5a", "6")
