@@ -14,6 +14,7 @@ from rich.table import Table
 from boardline.core import cli as core_cli
 from boardline.core.errors import BoardlineError
 from boardline.npi import cli as npi_cli
+from boardline.supply import cli as supply_cli
 
 app = typer.Typer(
     help="Boardline: ERP and MES for electronics manufacturing services.",
@@ -26,6 +27,7 @@ app.add_typer(core_cli.token_app, name="token")
 app.add_typer(core_cli.customer_app, name="customer")
 app.add_typer(core_cli.audit_app, name="audit")
 app.add_typer(npi_cli.npi_app, name="npi")
+app.add_typer(supply_cli.msd_app, name="msd")
 
 console = Console()
 

@@ -1,0 +1,198 @@
+"""Material packages: receiving, incoming inspection, and MSD floor life of each package.
+
+Every physical package gets a unique ID at receipt. A package is on ``hold`` until
+incoming inspection releases it. Its floor life is computed from its MSD events by the
+pure rules in ``msd.py`` whenever it is shown or checked; a package whose floor life has
+run out is blocked (``do_enforce_floor_life``, run by ``boardline msd check``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from boardline.catalog.rules import manufacturer_key, mpn_key
+from boardline.catalog.tables import ItemPart, Manufacturer
+from boardline.core import clock
+from boardline.core.audit_trail import audit_reason
+from boardline.core.auth import Actor, Perm, check_permission
+from boardline.core.errors import Conflict, InvalidInput, NotFound
+from boardline.core.services import check_reason
+from boardline.supply import msd
+from boardline.supply.offers import Packaging
+from boardline.supply.tables import MaterialPackage, MsdEventRow
+
+UID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed by hand
+STATES = ("hold", "available", "blocked", "quarantined")
+
+
+def new_uid() -> str:
+    """A package ID like ``PKG-7K2M9Q4D``: short enough to type, random enough to be unique."""
+    return "PKG-" + "".join(secrets.choice(UID_ALPHABET) for _ in range(8))
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    manufacturer: str
+    mpn: str
+    quantity: int
+    packaging: str = "reel"
+    lot: str = ""
+    date_code: str = ""
+    supplier_id: int | None = None
+    sealed: bool = True  # arrives in a dry bag (MSD parts)
+
+
+def do_receive(session: Session, actor: Actor, receipt: Receipt) -> MaterialPackage:
+    """Receive one package: a unique ID, on hold for incoming inspection, MSL from the item."""
+    check_permission(actor, Perm.CATALOG_MANAGE)
+    if receipt.quantity <= 0:
+        raise InvalidInput(f"quantity {receipt.quantity}: must be at least 1", field="quantity")
+    part = session.scalar(
+        select(ItemPart)
+        .join(Manufacturer, Manufacturer.id == ItemPart.manufacturer_id)
+        .where(
+            ItemPart.mpn_key == mpn_key(receipt.mpn),
+            Manufacturer.key == manufacturer_key(receipt.manufacturer),
+        )
+    )
+    if part is None:
+        raise InvalidInput(
+            f"unknown MPN {receipt.manufacturer} {receipt.mpn}: add it to an item first",
+            field="mpn",
+        )
+    try:
+        packaging = Packaging(receipt.packaging)
+    except ValueError:
+        raise InvalidInput(f"packaging {receipt.packaging!r} unknown", field="packaging") from None
+    package = MaterialPackage(
+        uid=new_uid(),
+        item_part_id=part.id,
+        supplier_id=receipt.supplier_id,
+        quantity=receipt.quantity,
+        packaging=packaging,
+        lot=receipt.lot.strip(),
+        date_code=receipt.date_code.strip(),
+        msl=part.item.msl,
+        state="hold",
+    )
+    session.add(package)
+    session.flush()
+    if package.msl not in (None, "1") and receipt.sealed:
+        session.add(
+            MsdEventRow(
+                package_id=package.id, kind=msd.EventKind.SEALED.value, at=package.received_at
+            )
+        )
+        session.flush()
+    return package
+
+
+def access_package(session: Session, actor: Actor, uid: str) -> MaterialPackage:
+    check_permission(actor, Perm.CATALOG_VIEW)
+    package = session.scalar(select(MaterialPackage).where(MaterialPackage.uid == uid.strip()))
+    if package is None:
+        raise NotFound(f"package {uid} not found")
+    return package
+
+
+def do_set_state(
+    session: Session, actor: Actor, uid: str, state: str, *, reason: str
+) -> MaterialPackage:
+    """Release from incoming inspection, quarantine, block or unblock, with a reason."""
+    check_permission(actor, Perm.CATALOG_MANAGE)
+    if state not in STATES:
+        raise InvalidInput(f"state {state!r}: one of {', '.join(STATES)}", field="state")
+    package = access_package(session, actor, uid)
+    reason = check_reason(reason, f"setting package {uid} to {state}")
+    if state == "available" and package.msl not in (None, "1"):
+        life = floor_life(session, package)
+        if life.bake_required:
+            raise Conflict(f"package {uid} cannot be released: {life.reason}; bake it first")
+    package.state = state
+    with audit_reason(session, reason):
+        session.flush()
+    return package
+
+
+def do_msd_event(
+    session: Session,
+    actor: Actor,
+    uid: str,
+    kind: str,
+    *,
+    at: datetime | None = None,
+    temperature_c: float | None = None,
+    duration_h: float | None = None,
+) -> msd.FloorLifeState:
+    """Record opening, dry storage in/out, resealing or a bake; returns the new state."""
+    check_permission(actor, Perm.CATALOG_MANAGE)
+    package = access_package(session, actor, uid)
+    if package.msl in (None, "1"):
+        raise InvalidInput(
+            f"package {uid} is not moisture sensitive (MSL {package.msl or '-'})", field="kind"
+        )
+    try:
+        event = msd.MsdEvent(msd.EventKind(kind), at or clock.now(), temperature_c, duration_h)
+    except ValueError as exc:
+        raise InvalidInput(f"MSD event: {exc}", field="kind") from None
+    session.add(
+        MsdEventRow(
+            package_id=package.id,
+            kind=event.kind.value,
+            at=event.at,
+            temperature_c=temperature_c,
+            duration_h=duration_h,
+        )
+    )
+    session.flush()
+    return floor_life(session, package)
+
+
+def floor_life(
+    session: Session, package: MaterialPackage, now: datetime | None = None
+) -> msd.FloorLifeState:
+    rows = session.scalars(
+        select(MsdEventRow).where(MsdEventRow.package_id == package.id).order_by(MsdEventRow.at)
+    ).all()
+    events = [
+        msd.MsdEvent(msd.EventKind(r.kind), r.at, r.temperature_c, r.duration_h) for r in rows
+    ]
+    return msd.floor_life_state(msd.parse_msl(package.msl or "1"), events, now or clock.now())
+
+
+def msd_packages(session: Session, actor: Actor) -> Sequence[MaterialPackage]:
+    check_permission(actor, Perm.CATALOG_VIEW)
+    return session.scalars(
+        select(MaterialPackage)
+        .where(MaterialPackage.msl.is_not(None), MaterialPackage.msl != "1")
+        .order_by(MaterialPackage.uid)
+    ).all()
+
+
+def do_enforce_floor_life(
+    session: Session, actor: Actor, *, within: timedelta
+) -> tuple[list[tuple[str, msd.FloorLifeState]], list[str]]:
+    """Packages whose floor life ends within ``within``, and the ones blocked just now.
+
+    A package that has run out (or needs a bake) is blocked automatically, audited with
+    the reason, so it cannot be kitted, loaded or used until someone bakes and releases it.
+    """
+    states = {p.uid: (p, floor_life(session, p)) for p in msd_packages(session, actor)}
+    soon = msd.expiring_soon({uid: st for uid, (_, st) in states.items()}, within)
+    blocked: list[str] = []
+    for uid, (package, state) in states.items():
+        if state.status in (msd.Status.EXPIRED, msd.Status.NEEDS_BAKE) and package.state in (
+            "available",
+            "hold",
+        ):
+            package.state = "blocked"
+            with audit_reason(session, f"floor life: {state.reason}"):
+                session.flush()
+            blocked.append(uid)
+    return list(soon), blocked
