@@ -123,3 +123,52 @@ def test_msd_check_cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert uid in result.output
     assert "blocked now" in result.output
+
+
+def test_packages_pages_show_floor_life_and_record_events(app_client: object, db: Database) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import add_user
+    from tests.webkit import sign_in
+
+    client: TestClient = app_client  # type: ignore[assignment]
+    catalog_items(db)
+    add_user(db, "bo", Role.BUYER)
+    token = sign_in(client, "bo")
+    received = client.post(
+        "/supply/packages",
+        data={
+            "csrf_token": token,
+            "manufacturer": "ST",
+            "mpn": "STM32F103C8T6",
+            "quantity": "250",
+            "packaging": "tray",
+            "lot": "L9",
+        },
+    )
+    url = received.headers["location"]
+    uid = url.rsplit("/", 1)[1]
+    client.post(
+        f"{url}/state", data={"csrf_token": token, "state": "available", "reason": "incoming OK"}
+    )
+    client.post(f"{url}/msd", data={"csrf_token": token, "kind": "opened"})
+    page = client.get(url, headers={"accept": "text/html"}).text
+    assert 'data-testid="floor-life"' in page
+    assert "Recorded opened" in page
+    listing = client.get("/supply/packages", headers={"accept": "text/html"}).text
+    assert uid in listing
+    assert "available" in listing
+    bad = client.post(
+        "/supply/packages",
+        data={
+            "csrf_token": token,
+            "manufacturer": "ST",
+            "mpn": "STM32F103C8T6",
+            "quantity": "0",
+            "packaging": "tray",
+        },
+    )
+    assert bad.headers["location"] == "/supply/packages"
+    assert (
+        "must be at least 1" in client.get("/supply/packages", headers={"accept": "text/html"}).text
+    )

@@ -66,7 +66,7 @@ class ItemPart(Audited, Base):
     rank: Mapped[int] = mapped_column(Integer, default=1)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    item: Mapped[Item] = relationship(back_populates="parts")
+    item: Mapped[Item] = relationship(back_populates="parts", lazy="joined")
     manufacturer: Mapped[Manufacturer] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -5,9 +5,17 @@ The prices are illustrative demo figures, not anyone's real price list.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from boardline.catalog import services as catalog
+from boardline.core import clock
 from boardline.core.auth import Actor
 from boardline.core.db import Database
+from boardline.supply import packages
 from boardline.supply import services as supply
+from boardline.supply.packages import Receipt
 
 # (manufacturer, MPN, packaging, MOQ, multiple, lead time days, price breaks)
 DEMO_OFFERS = [
@@ -60,4 +68,64 @@ def seed(db: Database, buyer: Actor) -> list[str]:
                 multiple=multiple,
                 lead_time_days=lead,
             )
-    return [f"supplier DEMO-DIST with {len(DEMO_OFFERS)} offers (illustrative prices)"]
+        received = _receive_demo_packages(s, buyer)
+    return [
+        f"supplier DEMO-DIST with {len(DEMO_OFFERS)} offers (illustrative prices)",
+        f"{received} packages received, MSD parts part-way through their floor life",
+    ]
+
+
+def _receive_demo_packages(s: Session, buyer: Actor) -> int:
+    """Reels of demo parts, and a made-up MSL 3 part whose bags were opened at other times.
+
+    The MSD part is a demo part (not a real MPN), so no moisture rating is claimed for
+    anyone's real product.
+    """
+    msd_item = catalog.do_create_item(
+        s,
+        buyer,
+        number="DEMO-MCU-QFN48",
+        description="Demo MCU, QFN-48 (MSL 3)",
+        package="QFN-48",
+        pin_count=49,
+        msl="3",
+    )
+    catalog.do_add_part(
+        s, buyer, msd_item.id, manufacturer="Demo Semiconductor", mpn="DEMO-QFN48-001"
+    )
+    count = 0
+    for maker, mpn, qty, pack in [
+        ("Yageo", "RC0201FR-0710KL", 15000, "reel"),
+        ("Texas Instruments", "TLV62569DRLR", 250, "cut_tape"),
+        ("Winbond Electronics", "W25Q128JVPIQ", 100, "tube"),
+    ]:
+        pkg = packages.do_receive(
+            s, buyer, Receipt(maker, mpn, qty, packaging=pack, lot="L2611", date_code="2644")
+        )
+        packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
+        count += 1
+    now = clock.now()
+    # opened 150 h ago: 18 h of 168 left; in the dry cabinet after 20 h; out 200 h ago
+    for opened_hours_ago, dry_after in [(150, None), (60, 20), (200, None)]:
+        pkg = packages.do_receive(
+            s,
+            buyer,
+            Receipt(
+                "Demo Semiconductor",
+                "DEMO-QFN48-001",
+                490,
+                packaging="tray",
+                lot="D7731",
+                date_code="2640",
+            ),
+        )
+        packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
+        opened = now - timedelta(hours=opened_hours_ago)
+        packages.do_msd_event(s, buyer, pkg.uid, "opened", at=opened)
+        if dry_after is not None:
+            packages.do_msd_event(
+                s, buyer, pkg.uid, "dry_store_in", at=opened + timedelta(hours=dry_after)
+            )
+        count += 1
+    packages.do_enforce_floor_life(s, buyer, within=timedelta(hours=24))
+    return count

@@ -157,13 +157,39 @@ def do_msd_event(
 def floor_life(
     session: Session, package: MaterialPackage, now: datetime | None = None
 ) -> msd.FloorLifeState:
-    rows = session.scalars(
+    return floor_lives(session, [package], now)[package.id]
+
+
+def floor_lives(
+    session: Session, items: Sequence[MaterialPackage], now: datetime | None = None
+) -> dict[int, msd.FloorLifeState]:
+    """Floor life per package id, reading all their MSD events in one query."""
+    ids = [p.id for p in items]
+    events: dict[int, list[msd.MsdEvent]] = {i: [] for i in ids}
+    if ids:
+        for r in session.scalars(
+            select(MsdEventRow).where(MsdEventRow.package_id.in_(ids)).order_by(MsdEventRow.at)
+        ):
+            events[r.package_id].append(
+                msd.MsdEvent(msd.EventKind(r.kind), r.at, r.temperature_c, r.duration_h)
+            )
+    at = now or clock.now()
+    return {
+        p.id: msd.floor_life_state(msd.parse_msl(p.msl or "1"), events[p.id], at) for p in items
+    }
+
+
+def list_packages(session: Session, actor: Actor, *, limit: int = 500) -> Sequence[MaterialPackage]:
+    check_permission(actor, Perm.CATALOG_VIEW)
+    return session.scalars(
+        select(MaterialPackage).order_by(MaterialPackage.received_at.desc()).limit(limit)
+    ).all()
+
+
+def events_of(session: Session, package: MaterialPackage) -> Sequence[MsdEventRow]:
+    return session.scalars(
         select(MsdEventRow).where(MsdEventRow.package_id == package.id).order_by(MsdEventRow.at)
     ).all()
-    events = [
-        msd.MsdEvent(msd.EventKind(r.kind), r.at, r.temperature_c, r.duration_h) for r in rows
-    ]
-    return msd.floor_life_state(msd.parse_msl(package.msl or "1"), events, now or clock.now())
 
 
 def msd_packages(session: Session, actor: Actor) -> Sequence[MaterialPackage]:
@@ -183,7 +209,9 @@ def do_enforce_floor_life(
     A package that has run out (or needs a bake) is blocked automatically, audited with
     the reason, so it cannot be kitted, loaded or used until someone bakes and releases it.
     """
-    states = {p.uid: (p, floor_life(session, p)) for p in msd_packages(session, actor)}
+    msd_items = msd_packages(session, actor)
+    lives = floor_lives(session, msd_items)
+    states = {p.uid: (p, lives[p.id]) for p in msd_items}
     soon = msd.expiring_soon({uid: st for uid, (_, st) in states.items()}, within)
     blocked: list[str] = []
     for uid, (package, state) in states.items():

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from boardline.core.auth import Perm
 from boardline.core.errors import InvalidInput
+from boardline.supply import packages
 from boardline.supply import services as supply
 from boardline.supply.offers import Packaging
 from boardline.web import nav
@@ -20,7 +21,12 @@ router = APIRouter(include_in_schema=False)
 
 nav.register(
     nav.NavSection(
-        "Materials", [nav.NavItem("Suppliers", "/supply/suppliers", Perm.CATALOG_VIEW)], order=20
+        "Materials",
+        [
+            nav.NavItem("Suppliers", "/supply/suppliers", Perm.CATALOG_VIEW),
+            nav.NavItem("Packages (reels)", "/supply/packages", Perm.CATALOG_VIEW),
+        ],
+        order=20,
     )
 )
 
@@ -105,3 +111,101 @@ def add_offer(
         return f"Offer for {offer.item_part.mpn} added."
 
     return submit(ctx, act, back=f"/supply/suppliers/{supplier_id}", failed="Offer not added")
+
+
+@router.get("/supply/packages", response_class=HTMLResponse)
+def packages_page(ctx: PageCtx) -> HTMLResponse:
+    with ctx.read() as s:
+        items = packages.list_packages(s, ctx.actor)
+        lives = packages.floor_lives(s, [p for p in items if p.msl not in (None, "1")])
+        suppliers = supply.list_suppliers(s, ctx.actor)
+    return render(
+        ctx.request,
+        "supply/packages.html",
+        ctx.actor,
+        packages=items,
+        lives=lives,
+        suppliers=suppliers,
+        packagings=list(Packaging),
+    )
+
+
+@router.post("/supply/packages")
+def receive_package(
+    ctx: PageCtx,
+    manufacturer: Text,
+    mpn: Text,
+    quantity: Annotated[int, Form()],
+    packaging: Text,
+    lot: Annotated[str, Form()] = "",
+    date_code: Annotated[str, Form()] = "",
+    supplier: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    def act(s: Session) -> tuple[str, str]:
+        package = packages.do_receive(
+            s,
+            ctx.actor,
+            packages.Receipt(
+                manufacturer=manufacturer,
+                mpn=mpn,
+                quantity=quantity,
+                packaging=packaging,
+                lot=lot,
+                date_code=date_code,
+                supplier_id=int(supplier) if supplier.strip().isdigit() else None,
+            ),
+        )
+        return (
+            f"Received {package.uid} (on hold for incoming inspection).",
+            f"/supply/packages/{package.uid}",
+        )
+
+    return submit(ctx, act, back="/supply/packages", failed="Not received")
+
+
+@router.get("/supply/packages/{uid}", response_class=HTMLResponse)
+def package_page(ctx: PageCtx, uid: str) -> HTMLResponse:
+    with ctx.read() as s:
+        package = packages.access_package(s, ctx.actor, uid)
+        life = packages.floor_life(s, package) if package.msl not in (None, "1") else None
+        events = packages.events_of(s, package)
+    return render(
+        ctx.request,
+        "supply/package.html",
+        ctx.actor,
+        package=package,
+        life=life,
+        events=events,
+        kinds=["opened", "dry_store_in", "dry_store_out", "resealed"],
+    )
+
+
+@router.post("/supply/packages/{uid}/msd")
+def msd_event(
+    ctx: PageCtx,
+    uid: str,
+    kind: Text,
+    temperature_c: Annotated[str, Form()] = "",
+    duration_h: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    def act(s: Session) -> str:
+        state = packages.do_msd_event(
+            s,
+            ctx.actor,
+            uid,
+            kind,
+            temperature_c=float(temperature_c) if temperature_c.strip() else None,
+            duration_h=float(duration_h) if duration_h.strip() else None,
+        )
+        return f"Recorded {kind}: {state.reason}"
+
+    return submit(ctx, act, back=f"/supply/packages/{uid}", failed="Not recorded")
+
+
+@router.post("/supply/packages/{uid}/state")
+def package_state(ctx: PageCtx, uid: str, state: Text, reason: Text) -> RedirectResponse:
+    def act(s: Session) -> str:
+        packages.do_set_state(s, ctx.actor, uid, state, reason=reason)
+        return f"{uid} is now {state}."
+
+    return submit(ctx, act, back=f"/supply/packages/{uid}", failed="Not changed")
