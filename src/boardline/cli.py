@@ -91,7 +91,7 @@ def demo(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="audit | npi | all")] = "all",
+    what: Annotated[str, typer.Argument(help="audit | npi | mrp | all")] = "all",
     entries: Annotated[int, typer.Option(help="audit entries to write")] = 20000,
     pg_url: Annotated[
         str | None,
@@ -101,13 +101,16 @@ def bench(
     """Measure and print the platform's figures (see docs/benchmarks.md)."""
     from boardline.core.bench import run_audit_bench
     from boardline.npi.bench import run_npi_bench
+    from boardline.supply.mrp_bench import run_mrp_bench
 
-    if what not in ("audit", "npi", "all"):
-        raise typer.BadParameter(f"unknown benchmark {what!r}; use audit, npi or all")
+    if what not in ("audit", "npi", "mrp", "all"):
+        raise typer.BadParameter(f"unknown benchmark {what!r}; use audit, npi, mrp or all")
     if what in ("audit", "all"):
         run_audit_bench(console, entries=entries, pg_url=pg_url)
     if what in ("npi", "all"):
         run_npi_bench(console)
+    if what in ("mrp", "all"):
+        run_mrp_bench(console)
 
 
 def main() -> None:
