@@ -157,6 +157,10 @@ def test_packages_pages_show_floor_life_and_record_events(app_client: object, db
     assert "Recorded opened" in page
     listing = client.get("/supply/packages", headers={"accept": "text/html"}).text
     assert uid in listing
+    assert client.get(f"{url}/label.pdf").content.startswith(b"%PDF")
+    assert "^BX" in client.get(f"{url}/label.zpl").text
+    found = client.get("/supply/scan", params={"code": uid.lower()})
+    assert found.headers["location"] == url
     assert "available" in listing
     bad = client.post(
         "/supply/packages",
@@ -172,3 +176,22 @@ def test_packages_pages_show_floor_life_and_record_events(app_client: object, db
     assert (
         "must be at least 1" in client.get("/supply/packages", headers={"accept": "text/html"}).text
     )
+
+
+def test_a_scanned_label_finds_its_package(db: Database) -> None:
+    from boardline.supply import gs1, labels
+
+    catalog_items(db)
+    with db.unit_of_work(BUYER) as s:
+        package = packages.do_receive(
+            s, BUYER, Receipt("Yageo", "RC0402FR-0710KL", 5000, lot="L77")
+        )
+        label = packages.label_of(package)
+    scanned = "]d2" + gs1.encode(label.gs1_fields())  # what a DataMatrix scanner sends
+    with db.unit_of_work(BUYER, write=False) as s:
+        assert packages.find_by_scan(s, BUYER, scanned).uid == package.uid
+        assert packages.find_by_scan(s, BUYER, package.uid.lower()).uid == package.uid
+        with pytest.raises(InvalidInput):
+            packages.find_by_scan(s, BUYER, "https://example.com/not-a-label")
+    assert labels.zpl_label(label).startswith("^XA")
+    assert labels.label_pdf(label).startswith(b"%PDF")

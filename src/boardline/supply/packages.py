@@ -8,7 +8,6 @@ run out is blocked (``do_enforce_floor_life``, run by ``boardline msd check``).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,17 +22,11 @@ from boardline.core.audit_trail import audit_reason
 from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import Conflict, InvalidInput, NotFound
 from boardline.core.services import check_reason
-from boardline.supply import msd
+from boardline.supply import gs1, labels, msd
 from boardline.supply.offers import Packaging
 from boardline.supply.tables import MaterialPackage, MsdEventRow
 
-UID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed by hand
 STATES = ("hold", "available", "blocked", "quarantined")
-
-
-def new_uid() -> str:
-    """A package ID like ``PKG-7K2M9Q4D``: short enough to type, random enough to be unique."""
-    return "PKG-" + "".join(secrets.choice(UID_ALPHABET) for _ in range(8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +64,7 @@ def do_receive(session: Session, actor: Actor, receipt: Receipt) -> MaterialPack
     except ValueError:
         raise InvalidInput(f"packaging {receipt.packaging!r} unknown", field="packaging") from None
     package = MaterialPackage(
-        uid=new_uid(),
+        uid=gs1.new_package_id(),
         item_part_id=part.id,
         supplier_id=receipt.supplier_id,
         quantity=receipt.quantity,
@@ -99,6 +92,31 @@ def access_package(session: Session, actor: Actor, uid: str) -> MaterialPackage:
     if package is None:
         raise NotFound(f"package {uid} not found")
     return package
+
+
+def find_by_scan(session: Session, actor: Actor, scanned: str) -> MaterialPackage:
+    """The package a scanned label names: a GS1 string (its (21) serial) or a bare ID."""
+    fields = gs1.parse(scanned)
+    uid = fields.get(gs1.SERIAL)
+    if uid is None:
+        raise InvalidInput("the label carries no package ID (AI 21)", field="scan")
+    return access_package(session, actor, gs1.check_package_id(uid))
+
+
+def label_of(package: MaterialPackage) -> labels.PackageLabel:
+    part = package.item_part
+    return labels.PackageLabel(
+        package_id=package.uid,
+        item_number=part.item.number,
+        mpn=part.mpn,
+        manufacturer=part.manufacturer.name,
+        quantity=package.quantity,
+        lot=package.lot or None,
+        date_code=package.date_code or None,
+        msl=package.msl,
+        expiry=None,
+        gtin=None,
+    )
 
 
 def do_set_state(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from boardline.core.auth import Perm
 from boardline.core.errors import InvalidInput
-from boardline.supply import packages
+from boardline.supply import labels, packages
 from boardline.supply import services as supply
 from boardline.supply.offers import Packaging
 from boardline.web import nav
@@ -161,6 +161,36 @@ def receive_package(
         )
 
     return submit(ctx, act, back="/supply/packages", failed="Not received")
+
+
+@router.get("/supply/scan")
+def scan(ctx: PageCtx, code: str) -> RedirectResponse:
+    """A scanned label (GS1 or bare ID) opens its package."""
+    with ctx.read() as s:
+        package = packages.find_by_scan(s, ctx.actor, code)
+    return RedirectResponse(f"/supply/packages/{package.uid}", status_code=303)
+
+
+@router.get("/supply/packages/{uid}/label.pdf")
+def label_pdf(ctx: PageCtx, uid: str) -> Response:
+    with ctx.read() as s:
+        label = packages.label_of(packages.access_package(s, ctx.actor, uid))
+    return Response(
+        labels.label_pdf(label),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{uid}.pdf"'},
+    )
+
+
+@router.get("/supply/packages/{uid}/label.zpl")
+def label_zpl(ctx: PageCtx, uid: str) -> Response:
+    with ctx.read() as s:
+        label = packages.label_of(packages.access_package(s, ctx.actor, uid))
+    return Response(
+        labels.zpl_label(label),
+        media_type="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{uid}.zpl"'},
+    )
 
 
 @router.get("/supply/packages/{uid}", response_class=HTMLResponse)
