@@ -117,10 +117,12 @@ def _receive_demo_packages(s: Session, buyer: Actor) -> int:
                 packaging="tray",
                 lot="D7731",
                 date_code="2640",
+                sealed=False,  # its dry-bag history is backdated below
             ),
         )
-        packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
         opened = now - timedelta(hours=opened_hours_ago)
+        packages.do_msd_event(s, buyer, pkg.uid, "sealed", at=opened - timedelta(days=30))
+        packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
         packages.do_msd_event(s, buyer, pkg.uid, "opened", at=opened)
         if dry_after is not None:
             packages.do_msd_event(
