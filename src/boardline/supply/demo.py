@@ -13,7 +13,7 @@ from boardline.catalog import services as catalog
 from boardline.core import clock
 from boardline.core.auth import Actor
 from boardline.core.db import Database
-from boardline.supply import packages
+from boardline.supply import inventory, packages
 from boardline.supply import services as supply
 from boardline.supply.packages import Receipt
 
@@ -93,6 +93,13 @@ def _receive_demo_packages(s: Session, buyer: Actor) -> int:
     catalog.do_add_part(
         s, buyer, msd_item.id, manufacturer="Demo Semiconductor", mpn="DEMO-QFN48-001"
     )
+    for code, kind in [
+        ("A-01", "bin"),
+        ("DRY-1", "dry_cabinet"),
+        ("L1-SIDE", "line_side"),
+        ("TROLLEY-1", "trolley"),
+    ]:
+        inventory.do_create_location(s, buyer, code=code, kind=kind)
     count = 0
     for maker, mpn, qty, pack in [
         ("Yageo", "RC0201FR-0710KL", 15000, "reel"),
@@ -103,10 +110,11 @@ def _receive_demo_packages(s: Session, buyer: Actor) -> int:
             s, buyer, Receipt(maker, mpn, qty, packaging=pack, lot="L2611", date_code="2644")
         )
         packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
+        inventory.do_move(s, buyer, pkg.uid, "A-01")
         count += 1
     now = clock.now()
-    # opened 150 h ago: 18 h of 168 left; in the dry cabinet after 20 h; out 200 h ago
-    for opened_hours_ago, dry_after in [(150, None), (60, 20), (200, None)]:
+    # opened 150 h ago (18 h of 168 left), 60 h ago and now in the dry cabinet, 200 h ago
+    for opened_hours_ago, put_away in [(150, "L1-SIDE"), (60, "DRY-1"), (200, "A-01")]:
         pkg = packages.do_receive(
             s,
             buyer,
@@ -124,10 +132,7 @@ def _receive_demo_packages(s: Session, buyer: Actor) -> int:
         packages.do_msd_event(s, buyer, pkg.uid, "sealed", at=opened - timedelta(days=30))
         packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
         packages.do_msd_event(s, buyer, pkg.uid, "opened", at=opened)
-        if dry_after is not None:
-            packages.do_msd_event(
-                s, buyer, pkg.uid, "dry_store_in", at=opened + timedelta(hours=dry_after)
-            )
+        inventory.do_move(s, buyer, pkg.uid, put_away)
         count += 1
     packages.do_enforce_floor_life(s, buyer, within=timedelta(hours=24))
     return count

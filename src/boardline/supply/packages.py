@@ -242,3 +242,19 @@ def do_enforce_floor_life(
                 session.flush()
             blocked.append(uid)
     return list(soon), blocked
+
+
+def copy_msd_history(session: Session, source: MaterialPackage, target: MaterialPackage) -> None:
+    """A split package keeps the moisture history of the one it came from."""
+    for event in events_of(session, source):
+        session.add(
+            MsdEventRow(
+                package_id=target.id,
+                kind=event.kind,
+                at=event.at,
+                temperature_c=event.temperature_c,
+                duration_h=event.duration_h,
+                note=f"from {source.uid}",
+            )
+        )
+    session.flush()

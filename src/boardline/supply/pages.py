@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from boardline.core.auth import Perm
 from boardline.core.errors import InvalidInput
-from boardline.supply import labels, packages
+from boardline.supply import inventory, labels, packages
 from boardline.supply import services as supply
 from boardline.supply.offers import Packaging
 from boardline.web import nav
@@ -25,6 +25,7 @@ nav.register(
         [
             nav.NavItem("Suppliers", "/supply/suppliers", Perm.CATALOG_VIEW),
             nav.NavItem("Packages (reels)", "/supply/packages", Perm.CATALOG_VIEW),
+            nav.NavItem("Locations", "/supply/locations", Perm.CATALOG_VIEW),
         ],
         order=20,
     )
@@ -199,6 +200,7 @@ def package_page(ctx: PageCtx, uid: str) -> HTMLResponse:
         package = packages.access_package(s, ctx.actor, uid)
         life = packages.floor_life(s, package) if package.msl not in (None, "1") else None
         events = packages.events_of(s, package)
+        locations = inventory.list_locations(s, ctx.actor)
     return render(
         ctx.request,
         "supply/package.html",
@@ -206,6 +208,7 @@ def package_page(ctx: PageCtx, uid: str) -> HTMLResponse:
         package=package,
         life=life,
         events=events,
+        locations=locations,
         kinds=["opened", "dry_store_in", "dry_store_out", "resealed"],
     )
 
@@ -239,3 +242,54 @@ def package_state(ctx: PageCtx, uid: str, state: Text, reason: Text) -> Redirect
         return f"{uid} is now {state}."
 
     return submit(ctx, act, back=f"/supply/packages/{uid}", failed="Not changed")
+
+
+@router.get("/supply/locations", response_class=HTMLResponse)
+def locations_page(ctx: PageCtx) -> HTMLResponse:
+    with ctx.read() as s:
+        locations = inventory.list_locations(s, ctx.actor)
+    return render(
+        ctx.request, "supply/locations.html", ctx.actor, locations=locations, kinds=inventory.KINDS
+    )
+
+
+@router.post("/supply/locations")
+def create_location(
+    ctx: PageCtx, code: Text, kind: Text, description: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    def act(s: Session) -> str:
+        location = inventory.do_create_location(
+            s, ctx.actor, code=code, kind=kind, description=description
+        )
+        return f"Location {location.code} created."
+
+    return submit(ctx, act, back="/supply/locations", failed="Location not created")
+
+
+@router.post("/supply/packages/{uid}/move")
+def move_package(ctx: PageCtx, uid: str, location: Text) -> RedirectResponse:
+    def act(s: Session) -> str:
+        inventory.do_move(s, ctx.actor, uid, location)
+        return f"{uid} moved to {location.upper()}."
+
+    return submit(ctx, act, back=f"/supply/packages/{uid}", failed="Not moved")
+
+
+@router.post("/supply/packages/{uid}/split")
+def split_package(ctx: PageCtx, uid: str, quantity: Annotated[int, Form()]) -> RedirectResponse:
+    def act(s: Session) -> tuple[str, str]:
+        child = inventory.do_split(s, ctx.actor, uid, quantity)
+        return f"{quantity} split off {uid} into {child.uid}.", f"/supply/packages/{child.uid}"
+
+    return submit(ctx, act, back=f"/supply/packages/{uid}", failed="Not split")
+
+
+@router.post("/supply/packages/{uid}/count")
+def count_package(
+    ctx: PageCtx, uid: str, counted: Annotated[int, Form()], reason: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    def act(s: Session) -> str:
+        package = inventory.do_count(s, ctx.actor, uid, counted, reason=reason)
+        return f"{uid} counted: {package.quantity}."
+
+    return submit(ctx, act, back=f"/supply/packages/{uid}", failed="Count not recorded")

@@ -79,11 +79,13 @@ class MaterialPackage(Audited, Base):
     date_code: Mapped[str] = mapped_column(String(16), default="")
     msl: Mapped[str | None] = mapped_column(String(4))
     state: Mapped[str] = mapped_column(String(16), default="hold")
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("supply_location.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     item_part: Mapped[ItemPart] = relationship(lazy="joined")
     supplier: Mapped[Supplier | None] = relationship(lazy="joined")
+    location: Mapped[Location | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -100,3 +102,17 @@ class MsdEventRow(Audited, Base):
     temperature_c: Mapped[float | None] = mapped_column(Float)
     duration_h: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Location(Audited, Base):
+    """Where packages are kept: a bin, a dry cabinet, line side, a feeder trolley."""
+
+    __tablename__ = "supply_location"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bin | dry_cabinet | line_side | trolley
+    description: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
