@@ -151,13 +151,20 @@ def do_import(
     revision = access_revision(session, actor, revision_id)
     check_editable(revision.stage, f"revision {revision.label}")
     customer_id = revision.product.customer_id
+    # Read once from the catalog for the DFM review, then reused to link BOM lines to items.
+    facts: dict[str, catalog.ItemFacts] = {}
+
+    def load_facts(mpns: list[str]) -> Callable[[str], dfm.PartFacts | None]:
+        facts.update(catalog.facts_by_mpn(session, mpns))
+        return _facts_lookup(facts)
+
     analysis = analyse(
         files,
         column_map=column_map,
-        facts_for=lambda mpns: _catalog_lookup(session, mpns),
+        facts_for=load_facts,
         approved_manufacturers=catalog.approved_manufacturers(session, customer_id),
     )
-    _replace_design(session, revision.id, analysis, _item_matches(session, analysis))
+    _replace_design(session, revision.id, analysis, _item_matches(analysis, facts))
     record = DesignImport(
         revision_id=revision.id,
         files=[
@@ -225,9 +232,7 @@ def counts_of(analysis: Analysis) -> dict[str, int]:
     }
 
 
-def _catalog_lookup(session: Session, mpns: list[str]) -> Callable[[str], dfm.PartFacts | None]:
-    facts = catalog.facts_by_mpn(session, mpns)
-
+def _facts_lookup(facts: dict[str, catalog.ItemFacts]) -> Callable[[str], dfm.PartFacts | None]:
     def lookup(mpn: str) -> dfm.PartFacts | None:
         found = facts.get(mpn_key(mpn))
         if found is None:
@@ -239,12 +244,9 @@ def _catalog_lookup(session: Session, mpns: list[str]) -> Callable[[str], dfm.Pa
     return lookup
 
 
-def _item_matches(session: Session, analysis: Analysis) -> list[int | None]:
+def _item_matches(analysis: Analysis, facts: dict[str, catalog.ItemFacts]) -> list[int | None]:
     """The catalog item of each BOM line: by its MPN, else by its first matching alternate."""
     lines = analysis.design.bom_lines
-    facts = catalog.facts_by_mpn(
-        session, [m for b in lines for m in (b.mpn, *(a[1] for a in b.alternates)) if m]
-    )
     matches: list[int | None] = []
     for b in lines:
         found = next(
