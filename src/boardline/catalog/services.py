@@ -332,3 +332,20 @@ def item_numbers(session: Session, item_ids: Iterable[int | None]) -> dict[int, 
     if not ids:
         return {}
     return dict(session.execute(select(Item.id, Item.number).where(Item.id.in_(ids))).all())
+
+
+def require_part(session: Session, manufacturer: str, mpn: str) -> ItemPart:
+    """The item part for this manufacturer and MPN, or InvalidInput: add it to an item first.
+
+    Receiving and offers both need a part the item master knows.
+    """
+    part = session.scalar(
+        select(ItemPart)
+        .join(Manufacturer, Manufacturer.id == ItemPart.manufacturer_id)
+        .where(ItemPart.mpn_key == mpn_key(mpn), Manufacturer.key == manufacturer_key(manufacturer))
+    )
+    if part is None:
+        raise InvalidInput(
+            f"unknown MPN {manufacturer} {mpn}: add it to an item first", field="mpn"
+        )
+    return part

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from boardline.catalog.rules import manufacturer_key, mpn_key
-from boardline.catalog.tables import ItemPart, Manufacturer
+from boardline.catalog import services as catalog
 from boardline.core import clock
 from boardline.core.audit_trail import audit_reason
 from boardline.core.auth import Actor, Perm, check_permission
@@ -46,19 +45,7 @@ def do_receive(session: Session, actor: Actor, receipt: Receipt) -> MaterialPack
     check_permission(actor, Perm.CATALOG_MANAGE)
     if receipt.quantity <= 0:
         raise InvalidInput(f"quantity {receipt.quantity}: must be at least 1", field="quantity")
-    part = session.scalar(
-        select(ItemPart)
-        .join(Manufacturer, Manufacturer.id == ItemPart.manufacturer_id)
-        .where(
-            ItemPart.mpn_key == mpn_key(receipt.mpn),
-            Manufacturer.key == manufacturer_key(receipt.manufacturer),
-        )
-    )
-    if part is None:
-        raise InvalidInput(
-            f"unknown MPN {receipt.manufacturer} {receipt.mpn}: add it to an item first",
-            field="mpn",
-        )
+    part = catalog.require_part(session, receipt.manufacturer, receipt.mpn)
     try:
         packaging = Packaging(receipt.packaging)
     except ValueError:

@@ -9,8 +9,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from boardline.catalog.rules import manufacturer_key, mpn_key
-from boardline.catalog.tables import ItemPart, Manufacturer
+from boardline.catalog import services as catalog
+from boardline.catalog.rules import mpn_key
+from boardline.catalog.tables import ItemPart
 from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import AlreadyExists, InvalidInput, NotFound
 from boardline.supply.offers import Packaging, Terms, check_breaks
@@ -78,15 +79,7 @@ def do_add_offer(
     """An offer for an MPN the item master knows (an unknown MPN is refused: add it first)."""
     check_permission(actor, Perm.CATALOG_MANAGE)
     supplier = access_supplier(session, actor, supplier_id)
-    part = session.scalar(
-        select(ItemPart)
-        .join(Manufacturer, Manufacturer.id == ItemPart.manufacturer_id)
-        .where(ItemPart.mpn_key == mpn_key(mpn), Manufacturer.key == manufacturer_key(manufacturer))
-    )
-    if part is None:
-        raise InvalidInput(
-            f"unknown MPN {manufacturer} {mpn}: add it to an item first", field="mpn"
-        )
+    part = catalog.require_part(session, manufacturer, mpn)
     try:
         pack = Packaging(packaging.strip().lower())
     except ValueError:
