@@ -10,10 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from boardline.core.errors import InvalidInput
 from boardline.npi import release, services
 from boardline.npi.pipeline import InputFile
-from boardline.npi.quote import QuoteConfig, quote_json
+from boardline.npi.quote import quote_json
 from boardline.npi.rules import Stage
 from boardline.web.deps import ApiCtx
 
@@ -222,17 +221,7 @@ def get_quote(
     labour_margin: Decimal = Decimal(20),
 ) -> dict[str, Any]:
     """A quote at the given build quantities; unpriced lines are listed, never zero."""
-    try:
-        qty = tuple(int(q) for q in quantities.split(",") if q.strip())
-    except ValueError:
-        raise InvalidInput(
-            "quantities: whole numbers separated by commas", field="quantities"
-        ) from None
-    config = QuoteConfig(
-        quantities=qty or QuoteConfig().quantities,
-        material_margin_pct=material_margin,
-        labour_margin_pct=labour_margin,
-    )
+    config = services.quote_config(quantities, str(material_margin), str(labour_margin))
     with ctx.read() as s:
         return quote_json(services.quote_revision(s, ctx.actor, revision_id, config))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -15,11 +14,10 @@ from boardline.catalog import services as catalog
 from boardline.core import services as core_services
 from boardline.core.auth import Perm, check_permission
 from boardline.core.db import on_commit
-from boardline.core.errors import FileRejected, InvalidInput
+from boardline.core.errors import FileRejected
 from boardline.npi import dfm, gates, release, reports, services, staging
 from boardline.npi.classify import Classification
 from boardline.npi.pipeline import InputFile, detect_kind, read_file
-from boardline.npi.quote import QuoteConfig
 from boardline.npi.rules import check_editable
 from boardline.npi.tables import PlacementRow
 from boardline.web import nav
@@ -386,21 +384,6 @@ def board_chart(placements: Any, summary: dict[str, Any]) -> dict[str, Any] | No
     }
 
 
-def _quote_config(quantities: str, material_margin: str, labour_margin: str) -> QuoteConfig:
-    try:
-        qty = tuple(int(q) for q in quantities.replace(";", ",").split(",") if q.strip())
-        return QuoteConfig(
-            quantities=qty or QuoteConfig().quantities,
-            material_margin_pct=Decimal(material_margin),
-            labour_margin_pct=Decimal(labour_margin),
-        )
-    except (ValueError, ArithmeticError):
-        raise InvalidInput(
-            "quantities are whole numbers separated by commas; margins are percentages",
-            field="quantities",
-        ) from None
-
-
 @router.get("/npi/revisions/{revision_id}/quote", response_class=HTMLResponse)
 def quote_page(
     ctx: PageCtx,
@@ -409,7 +392,7 @@ def quote_page(
     material_margin: str = "8",
     labour_margin: str = "20",
 ) -> HTMLResponse:
-    config = _quote_config(quantities, material_margin, labour_margin)
+    config = services.quote_config(quantities, material_margin, labour_margin)
     with ctx.read() as s:
         revision = services.access_revision(s, ctx.actor, revision_id)
         result = services.quote_revision(s, ctx.actor, revision_id, config)
@@ -435,7 +418,7 @@ def quote_pdf(
     material_margin: str = "8",
     labour_margin: str = "20",
 ) -> Response:
-    config = _quote_config(quantities, material_margin, labour_margin)
+    config = services.quote_config(quantities, material_margin, labour_margin)
     with ctx.read() as s:
         revision = services.access_revision(s, ctx.actor, revision_id)
         result = services.quote_revision(s, ctx.actor, revision_id, config)

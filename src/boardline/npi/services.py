@@ -10,6 +10,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, delete, insert, select
@@ -410,6 +411,22 @@ def revision_design_lines(session: Session, actor: Actor, revision_id: int) -> l
         )
         for r in revision_bom(session, actor, revision_id)
     ]
+
+
+def quote_config(quantities: str, material_margin: str, labour_margin: str) -> QuoteConfig:
+    """Quote settings from what a person typed: ``10, 100; 1000`` and margins in percent."""
+    try:
+        qty = tuple(int(q) for q in quantities.replace(";", ",").split(",") if q.strip())
+        return QuoteConfig(
+            quantities=qty or QuoteConfig().quantities,
+            material_margin_pct=Decimal(material_margin),
+            labour_margin_pct=Decimal(labour_margin),
+        )
+    except (ValueError, ArithmeticError):
+        raise InvalidInput(
+            "quantities are whole numbers separated by commas; margins are percentages",
+            field="quantities",
+        ) from None
 
 
 def quote_revision(session: Session, actor: Actor, revision_id: int, config: QuoteConfig) -> Quote:
