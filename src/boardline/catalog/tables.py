@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from boardline.catalog.rules import Lifecycle, Mounting, Supply
@@ -42,6 +42,8 @@ class Item(Audited, Base):
     msl: Mapped[str | None] = mapped_column(String(4))
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     lifecycle: Mapped[Lifecycle] = mapped_column(_enum(Lifecycle), default=Lifecycle.ACTIVE)
+    # Parts lost in production per part used (mispicks, splices, reel leaders), percent.
+    attrition_pct: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

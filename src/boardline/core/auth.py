@@ -53,20 +53,55 @@ class Perm(StrEnum):
     NPI_MANAGE = "npi.manage"
     CATALOG_VIEW = "catalog.view"
     CATALOG_MANAGE = "catalog.manage"
+    # Materials: buying, the stores, selling, planning.
+    PURCHASE_MANAGE = "purchase.manage"  # draft, send, cancel purchase orders
+    PURCHASE_APPROVE = "purchase.approve"  # approve a purchase order (spend)
+    RECEIVE_OVER = "purchase.receive_over"  # accept more than a PO line ordered
+    STORES = "stores"  # receive, move, split, join, count, kit, issue, return
+    SALES_VIEW = "sales.view"  # sales orders and shipments (customers see their own)
+    SALES_MANAGE = "sales.manage"  # enter sales orders, ship
+    PLANNING = "planning"  # work orders by hand, MRP runs
+    PRODUCTION_VIEW = "production.view"  # work orders (customers see their own)
 
 
-_STAFF = {Perm.CUSTOMERS_VIEW, Perm.RECORDS_SIGN, Perm.NPI_VIEW, Perm.CATALOG_VIEW}
+_STAFF = {
+    Perm.CUSTOMERS_VIEW,
+    Perm.RECORDS_SIGN,
+    Perm.NPI_VIEW,
+    Perm.CATALOG_VIEW,
+    Perm.SALES_VIEW,
+    Perm.PRODUCTION_VIEW,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
     Role.ENGINEER: frozenset(_STAFF | {Perm.NPI_MANAGE, Perm.CATALOG_MANAGE}),
-    Role.PLANNER: frozenset(_STAFF),
-    Role.BUYER: frozenset(_STAFF | {Perm.CATALOG_MANAGE}),
-    Role.SUPERVISOR: frozenset(_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
-    Role.OPERATOR: frozenset({Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW}),
-    Role.QUALITY: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_VIEW}),
+    Role.PLANNER: frozenset(_STAFF | {Perm.PLANNING, Perm.SALES_MANAGE, Perm.STORES}),
+    Role.BUYER: frozenset(
+        _STAFF | {Perm.CATALOG_MANAGE, Perm.PURCHASE_MANAGE, Perm.STORES, Perm.PLANNING}
+    ),
+    # Approving spend and accepting over-deliveries is a second person's decision.
+    Role.SUPERVISOR: frozenset(
+        _STAFF
+        | {
+            Perm.USERS_VIEW,
+            Perm.AUDIT_VIEW,
+            Perm.PURCHASE_APPROVE,
+            Perm.RECEIVE_OVER,
+            Perm.STORES,
+            Perm.SALES_MANAGE,
+            Perm.PLANNING,
+        }
+    ),
+    # Operators take kits to the line and bring the rest back.
+    Role.OPERATOR: frozenset(
+        {Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW, Perm.CATALOG_VIEW, Perm.STORES, Perm.PRODUCTION_VIEW}
+    ),
+    Role.QUALITY: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_VIEW, Perm.STORES}),
     # A customer sees its own account and nothing of other customers (see Actor.scope).
-    Role.CUSTOMER: frozenset({Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW}),
+    Role.CUSTOMER: frozenset(
+        {Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW, Perm.SALES_VIEW, Perm.PRODUCTION_VIEW}
+    ),
 }
 
 

@@ -72,6 +72,9 @@ class Revision(Audited, Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The catalog item this revision builds (a PCBA used in a box build's BOM): what makes
+    # BOMs multi-level for MRP. None: the revision is only ever ordered as itself.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_item.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     product: Mapped[Product] = relationship(lazy="joined")

@@ -30,7 +30,7 @@ UNUSABLE = ("blocked", "quarantined")
 def do_create_location(
     session: Session, actor: Actor, *, code: str, kind: str, description: str = ""
 ) -> Location:
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     code = code.strip().upper()
     if not CODE_RE.match(code):
         raise InvalidInput(
@@ -60,7 +60,7 @@ def find_location(session: Session, code: str) -> Location:
 
 def do_move(session: Session, actor: Actor, uid: str, location_code: str) -> MaterialPackage:
     """Put a package somewhere else; dry cabinets pause and resume its floor life."""
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     package = packages.access_package(session, actor, uid)
     target = find_location(session, location_code)
     if target.kind == "line_side" and package.state in (*UNUSABLE, "hold"):
@@ -79,7 +79,7 @@ def do_move(session: Session, actor: Actor, uid: str, location_code: str) -> Mat
 
 def do_split(session: Session, actor: Actor, uid: str, quantity: int) -> MaterialPackage:
     """Take ``quantity`` parts off a package into a new package with its own ID."""
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     package = packages.access_package(session, actor, uid)
     if not 0 < quantity < package.quantity:
         raise InvalidInput(
@@ -110,7 +110,7 @@ def do_count(
     session: Session, actor: Actor, uid: str, counted: int, *, reason: str
 ) -> MaterialPackage:
     """A physical count; a difference is an audited adjustment and needs a reason."""
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     if counted < 0:
         raise InvalidInput(f"counted quantity {counted}: cannot be negative", field="quantity")
     package = packages.access_package(session, actor, uid)

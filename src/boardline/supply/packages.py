@@ -42,7 +42,7 @@ class Receipt:
 
 def do_receive(session: Session, actor: Actor, receipt: Receipt) -> MaterialPackage:
     """Receive one package: a unique ID, on hold for incoming inspection, MSL from the item."""
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     if receipt.quantity <= 0:
         raise InvalidInput(f"quantity {receipt.quantity}: must be at least 1", field="quantity")
     part = catalog.require_part(session, receipt.manufacturer, receipt.mpn)
@@ -110,7 +110,7 @@ def do_set_state(
     session: Session, actor: Actor, uid: str, state: str, *, reason: str
 ) -> MaterialPackage:
     """Release from incoming inspection, quarantine, block or unblock, with a reason."""
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     if state not in STATES:
         raise InvalidInput(f"state {state!r}: one of {', '.join(STATES)}", field="state")
     package = access_package(session, actor, uid)
@@ -136,7 +136,7 @@ def do_msd_event(
     duration_h: float | None = None,
 ) -> msd.FloorLifeState:
     """Record opening, dry storage in/out, resealing or a bake; returns the new state."""
-    check_permission(actor, Perm.CATALOG_MANAGE)
+    check_permission(actor, Perm.STORES)
     package = access_package(session, actor, uid)
     if package.msl in (None, "1"):
         raise InvalidInput(
