@@ -91,7 +91,7 @@ def demo(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="audit | npi | mrp | all")] = "all",
+    what: Annotated[str, typer.Argument(help="audit | npi | mrp | receiving | all")] = "all",
     entries: Annotated[int, typer.Option(help="audit entries to write")] = 20000,
     pg_url: Annotated[
         str | None,
@@ -102,15 +102,20 @@ def bench(
     from boardline.core.bench import run_audit_bench
     from boardline.npi.bench import run_npi_bench
     from boardline.supply.mrp_bench import run_mrp_bench
+    from boardline.supply.receiving_bench import run_receiving_bench
 
-    if what not in ("audit", "npi", "mrp", "all"):
-        raise typer.BadParameter(f"unknown benchmark {what!r}; use audit, npi, mrp or all")
+    if what not in ("audit", "npi", "mrp", "receiving", "all"):
+        raise typer.BadParameter(
+            f"unknown benchmark {what!r}; use audit, npi, mrp, receiving or all"
+        )
     if what in ("audit", "all"):
         run_audit_bench(console, entries=entries, pg_url=pg_url)
     if what in ("npi", "all"):
         run_npi_bench(console)
     if what in ("mrp", "all"):
-        run_mrp_bench(console)
+        run_mrp_bench(console, pg_url=pg_url)
+    if what in ("receiving", "all"):
+        run_receiving_bench(console, pg_url=pg_url)
 
 
 def main() -> None:

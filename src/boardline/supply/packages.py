@@ -25,7 +25,9 @@ from boardline.supply import gs1, labels, msd
 from boardline.supply.offers import Packaging
 from boardline.supply.tables import MaterialPackage, MsdEventRow
 
-STATES = ("hold", "available", "blocked", "quarantined")
+# hold: awaiting incoming inspection; blocked: floor life ran out (or a person blocked it);
+# quarantined: suspect, awaiting a quality decision; expired: past its shelf life.
+STATES = ("hold", "available", "blocked", "quarantined", "expired")
 
 
 @dataclass(frozen=True, slots=True)

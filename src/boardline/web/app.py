@@ -106,7 +106,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from boardline.core import pages as core_pages
     from boardline.npi import api as npi_api
     from boardline.npi import pages as npi_pages
+    from boardline.production import api as production_api
+    from boardline.production import pages as production_pages
     from boardline.supply import pages as supply_pages
+    from boardline.supply import (
+        planning_api,
+        planning_pages,
+        purchasing_api,
+        purchasing_pages,
+        sales_api,
+        sales_pages,
+        stock_api,
+        stock_pages,
+    )
     from boardline.web import pages as web_pages
 
     @app.get("/api/docs", include_in_schema=False)
@@ -127,4 +139,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(catalog_api.router)
     app.include_router(supply_pages.router)
     app.include_router(npi_api.router)
+    for module in (
+        purchasing_pages,
+        purchasing_api,
+        stock_pages,
+        stock_api,
+        sales_pages,
+        sales_api,
+        planning_pages,
+        planning_api,
+        production_pages,
+        production_api,
+    ):
+        app.include_router(module.router)
     return app
