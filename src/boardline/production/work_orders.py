@@ -1,23 +1,26 @@
-"""Work orders: create (from a sales order or by hand), find, list.
+"""Work orders: create (from a sales order or by hand), find, list, release, cancel.
 
-Only what materials need so far: MRP plans open work orders and kitting picks for them.
-Release rules (revision stage, clear-to-build, override with e-signature), units and the
-route come with the production issue.
+Only what materials and sales need so far: MRP plans open work orders, kitting picks for
+them, sales orders are covered by them. Release here checks one thing, that the revision
+has reached the stage the build is for; the full release rules (clear-to-build, override
+with e-signature), units and the route come with the production issue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from boardline.core.audit_trail import audit_reason
 from boardline.core.auth import Actor, Perm, check_permission
-from boardline.core.errors import InvalidInput
+from boardline.core.errors import Conflict, InvalidInput
 from boardline.core.numbering import next_number
 from boardline.core.scoping import access_scoped, scoped
+from boardline.core.services import check_reason, check_version
 from boardline.npi import services as npi
 from boardline.npi.rules import Stage
 from boardline.production.tables import WorkOrder
@@ -26,6 +29,47 @@ STATES = ("draft", "released", "in_progress", "completed", "closed", "cancelled"
 # Work orders whose material is still to be planned, kitted or used.
 OPEN_STATES = ("draft", "released", "in_progress")
 BUILD_STAGES = (Stage.PROTOTYPE.value, Stage.PILOT.value, Stage.MASS_PRODUCTION.value)
+# Where each state may go. Starting, completing and closing come with units and the route.
+MOVES: dict[str, frozenset[str]] = {
+    "draft": frozenset({"released", "cancelled"}),
+    "released": frozenset({"in_progress", "cancelled"}),
+    "in_progress": frozenset({"completed"}),
+    "completed": frozenset({"closed"}),
+    "closed": frozenset(),
+    "cancelled": frozenset(),
+}
+STATE_TONES = {"draft": "", "released": "ok", "in_progress": "warn", "cancelled": "bad"}
+
+
+# --- pure rules -----------------------------------------------------------------------
+
+
+def check_move(number: str, state: str, target: str) -> None:
+    """Refuse a state change the work order's life does not allow, naming both states."""
+    if target not in MOVES.get(state, frozenset()):
+        raise Conflict(
+            f"work order {number} is {state.replace('_', ' ')}; it cannot become "
+            f"{target.replace('_', ' ')}",
+            state=state,
+        )
+
+
+def check_stage_reached(number: str, revision_stage: Stage, build_stage: str) -> None:
+    """A build for a stage needs a revision released at least to that stage.
+
+    A prototype build of a revision released for pilot is fine; a pilot build of a revision
+    still at prototype is not, nor is any build of a draft.
+    """
+    order = list(Stage)
+    if order.index(revision_stage) < order.index(Stage(build_stage)):
+        raise Conflict(
+            f"work order {number} builds for {Stage(build_stage).label.lower()} but the "
+            f"revision is at {revision_stage.label.lower()}; release the revision first",
+            revision_stage=revision_stage.value,
+        )
+
+
+# --- use cases ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +84,11 @@ class NewWorkOrder:
 
 
 def do_create_work_order(session: Session, actor: Actor, new: NewWorkOrder) -> WorkOrder:
-    """A draft work order for ``quantity`` of a revision, dated ``start_date`` → ``due_date``."""
+    """A draft work order for ``quantity`` of a revision, dated ``start_date`` → ``due_date``.
+
+    The caller vouches for ``sales_order_id`` (see ``supply.sales.do_create_work_order_for``,
+    which checks the order is open and of the same revision).
+    """
     check_permission(actor, Perm.PLANNING)
     if new.quantity <= 0:
         raise InvalidInput(f"quantity {new.quantity}: must be at least 1", field="quantity")
@@ -81,10 +129,137 @@ def find_work_order(session: Session, actor: Actor, number: str) -> WorkOrder:
 
 
 def list_work_orders(
-    session: Session, actor: Actor, *, open_only: bool = False, limit: int = 500
+    session: Session,
+    actor: Actor,
+    *,
+    open_only: bool = False,
+    state: str | None = None,
+    sales_order_id: int | None = None,
+    limit: int = 500,
 ) -> Sequence[WorkOrder]:
+    """Work orders the actor may see, earliest due first; optionally only open ones, only
+    those in one ``state``, or only those of one sales order."""
     check_permission(actor, Perm.PRODUCTION_VIEW)
     stmt = scoped(select(WorkOrder), actor, WorkOrder.customer_id)
     if open_only:
         stmt = stmt.where(WorkOrder.state.in_(OPEN_STATES))
+    if state is not None:
+        if state not in STATES:
+            raise InvalidInput(f"state {state!r}: one of {', '.join(STATES)}", field="state")
+        stmt = stmt.where(WorkOrder.state == state)
+    if sales_order_id is not None:
+        stmt = stmt.where(WorkOrder.sales_order_id == sales_order_id)
     return session.scalars(stmt.order_by(WorkOrder.due_date, WorkOrder.id).limit(limit)).all()
+
+
+def open_quantity_for_sales_order(session: Session, sales_order_id: int) -> int:
+    """How many units open work orders of a sales order are to build (planned, not scrapped)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(WorkOrder.quantity - WorkOrder.scrapped_quantity), 0)).where(
+            WorkOrder.sales_order_id == sales_order_id, WorkOrder.state.in_(OPEN_STATES)
+        )
+    )
+    return int(total or 0)
+
+
+def do_release_work_order(
+    session: Session, actor: Actor, work_order_id: int, *, expected_version: int | None = None
+) -> WorkOrder:
+    """Release a draft to the floor once its revision has reached the build's stage."""
+    check_permission(actor, Perm.PLANNING)
+    order = access_work_order(session, actor, work_order_id)
+    check_version(order, expected_version, f"work order {order.number}")
+    check_move(order.number, order.state, "released")
+    revision = npi.access_revision(session, actor, order.revision_id)
+    check_stage_reached(order.number, revision.stage, order.stage)
+    order.state = "released"
+    session.flush()
+    return order
+
+
+def do_cancel_work_order(
+    session: Session,
+    actor: Actor,
+    work_order_id: int,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """Cancel a work order that has not started; the reason goes to the audit trail."""
+    check_permission(actor, Perm.PLANNING)
+    order = access_work_order(session, actor, work_order_id)
+    check_version(order, expected_version, f"work order {order.number}")
+    reason = check_reason(reason, f"cancelling work order {order.number}")
+    check_move(order.number, order.state, "cancelled")
+    order.state = "cancelled"
+    with audit_reason(session, reason):
+        session.flush()
+    return order
+
+
+# --- what the forms and lists show about revisions ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRef:
+    """A revision as lists show it: product, label, stage and the customer that owns it."""
+
+    revision_id: int
+    product_code: str
+    product_name: str
+    label: str
+    stage: Stage
+    customer_id: int
+    customer_code: str
+    customer_name: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.product_code} rev {self.label}"
+
+
+def revision_refs(
+    session: Session, actor: Actor, revision_ids: Iterable[int]
+) -> dict[int, RevisionRef]:
+    """Each distinct revision looked up once through NPI's scoped access.
+
+    One query per distinct revision, not per row: a list of orders names a handful of
+    revisions. NPI offers no batch read yet; when it does, this becomes one query.
+    """
+    refs = {}
+    for revision_id in sorted(set(revision_ids)):
+        revision = npi.access_revision(session, actor, revision_id)
+        product = revision.product
+        refs[revision_id] = RevisionRef(
+            revision_id=revision.id,
+            product_code=product.code,
+            product_name=product.name,
+            label=revision.label,
+            stage=revision.stage,
+            customer_id=product.customer_id,
+            customer_code=product.customer.code,
+            customer_name=product.customer.name,
+        )
+    return refs
+
+
+def revisions_of_customer(session: Session, actor: Actor, customer_id: int) -> list[RevisionRef]:
+    """Every revision of every product of one customer, for choosing what to order or build."""
+    refs = []
+    for product in npi.list_products(session, actor):
+        if product.customer_id != customer_id:
+            continue
+        for revision in npi.list_revisions(session, actor, product.id):
+            refs.append(
+                RevisionRef(
+                    revision_id=revision.id,
+                    product_code=product.code,
+                    product_name=product.name,
+                    label=revision.label,
+                    stage=revision.stage,
+                    customer_id=product.customer_id,
+                    customer_code=product.customer.code,
+                    customer_name=product.customer.name,
+                )
+            )
+    return refs
