@@ -115,7 +115,11 @@ def system() -> Actor:
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        env="test", database_url=db_url, secret_key="t" * 40, upload_dir=tmp_path / "uploads"
+        env="test",
+        database_url=db_url,
+        secret_key="t" * 40,
+        upload_dir=tmp_path / "uploads",
+        material_check_s=0,  # tests that want the periodic check turn it on themselves
     )
 
 

@@ -11,6 +11,8 @@ from boardline.core.db import Database
 from boardline.demo import seed_all
 from boardline.npi.rules import Stage
 from boardline.npi.tables import Revision, Waiver
+from boardline.supply import planning
+from boardline.supply.tables import KitReservation, PurchaseOrder, ShippedUnit
 
 
 def test_demo_seeds_users_boards_a_release_and_a_waiver(db: Database) -> None:
@@ -22,6 +24,32 @@ def test_demo_seeds_users_boards_a_release_and_a_waiver(db: Database) -> None:
         waivers = s.scalar(select(func.count()).select_from(Waiver))
         chain = audit_trail.verify_trail(s, system)
     # ACME has two boards; OrangeCrab was released to prototype.
-    assert stages == sorted([Stage.DRAFT.value] * 3 + [Stage.PROTOTYPE.value])
+    # ACME has two boards, the dev kit is a box build; OrangeCrab released to prototype.
+    assert stages == sorted([Stage.DRAFT.value] * 4 + [Stage.PROTOTYPE.value])
     assert waivers == 1
     assert chain.ok
+
+
+def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database) -> None:
+    seed_all(db, "admin-password-1", "demo-password-1", Console(quiet=True))
+    system = Actor.system()
+    with db.unit_of_work(system, write=False) as s:
+        run = planning.require_latest_run(s, system)
+        readiness = planning.clear_to_build(s, system)
+        states = sorted(po.state for po in s.scalars(select(PurchaseOrder)))
+        shipped = s.scalar(select(func.count()).select_from(ShippedUnit))
+        kitted = s.scalar(select(func.count()).select_from(KitReservation))
+        two_levels = [
+            p for p in planning.planned_orders(s, system) if p.node == "PCBA-ORANGECRAB-A"
+        ]
+    assert run.counts["shortages"] > 0
+    assert run.counts["planned_purchases"] > 0
+    assert [r.clear for r in readiness] == [False]
+    assert states == ["draft", "partially_received"]
+    assert shipped == 5
+    assert kitted
+    assert kitted > 0
+    # The dev kit's sales order needs PCBAs beyond the work order: a planned build.
+    assert two_levels
+    assert not two_levels[0].is_purchase
+    assert any("not linked" in w for w in run.warnings)  # OrangeCrab lines outside the catalog

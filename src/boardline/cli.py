@@ -28,6 +28,7 @@ app.add_typer(core_cli.customer_app, name="customer")
 app.add_typer(core_cli.audit_app, name="audit")
 app.add_typer(npi_cli.npi_app, name="npi")
 app.add_typer(supply_cli.msd_app, name="msd")
+app.add_typer(supply_cli.mrp_app, name="mrp")
 
 console = Console()
 

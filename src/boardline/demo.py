@@ -28,6 +28,16 @@ def seed_all(
         lines += [f"Supply: {line}" for line in supply_demo.seed(db, buyer)]
     with console.status("importing real open-hardware boards into NPI"):
         lines += [f"NPI: {line}" for line in npi_demo.seed(db, engineer, user_password)]
+    with db.unit_of_work(Actor.system("demo"), write=False) as s:
+        planner = actor_for_user(find_user(s, "planner"))
+        boss = actor_for_user(find_user(s, "super"))
+    with console.status("taking orders, buying, kitting and running MRP"):
+        lines += [
+            f"Orders: {line}"
+            for line in supply_demo.seed_orders(
+                db, engineer=engineer, planner=planner, buyer=buyer, boss=boss
+            )
+        ]
     for line in lines:
         console.print(line)
     return logins

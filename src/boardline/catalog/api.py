@@ -28,6 +28,7 @@ class ItemIn(BaseModel):
     msl: str | None = None
     shelf_life_days: int | None = None
     lifecycle: Lifecycle = Lifecycle.ACTIVE
+    attrition_pct: float = 0.0
     parts: list[PartIn] = []
 
 
@@ -48,6 +49,7 @@ class ItemOut(BaseModel):
     pin_count: int | None
     msl: str | None
     lifecycle: Lifecycle
+    attrition_pct: float
     version: int
     parts: list[PartOut]
 
@@ -62,6 +64,7 @@ def _out(item: Item) -> ItemOut:
         pin_count=item.pin_count,
         msl=item.msl,
         lifecycle=item.lifecycle,
+        attrition_pct=item.attrition_pct,
         version=item.version,
         parts=[
             PartOut(rank=p.rank, manufacturer=p.manufacturer.name, mpn=p.mpn) for p in item.parts
@@ -89,6 +92,7 @@ def post_item(ctx: ApiCtx, body: ItemIn) -> ItemOut:
             msl=body.msl,
             shelf_life_days=body.shelf_life_days,
             lifecycle=body.lifecycle.value,
+            attrition_pct=body.attrition_pct,
         )
         for part in body.parts:
             catalog.do_add_part(s, ctx.actor, item.id, manufacturer=part.manufacturer, mpn=part.mpn)

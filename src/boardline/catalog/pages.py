@@ -106,6 +106,7 @@ def update_item(
     version: Annotated[int, Form()],
     lifecycle: Text,
     msl: Annotated[str, Form()] = "",
+    attrition_pct: Annotated[float | None, Form()] = None,
     reason: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     def act(s: Session) -> str:
@@ -116,6 +117,7 @@ def update_item(
             expected_version=version,
             lifecycle=lifecycle,
             msl=msl,
+            attrition_pct=attrition_pct,
             reason=reason or None,
         )
         return "Saved."

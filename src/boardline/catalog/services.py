@@ -70,6 +70,7 @@ def do_create_item(
     msl: str | None = None,
     shelf_life_days: int | None = None,
     lifecycle: str = "active",
+    attrition_pct: float = 0.0,
 ) -> Item:
     check_permission(actor, Perm.CATALOG_MANAGE)
     number = check_item_number(number)
@@ -86,10 +87,18 @@ def do_create_item(
         msl=check_msl(msl),
         shelf_life_days=shelf_life_days,
         lifecycle=Lifecycle(_enum_value(Lifecycle, lifecycle, "lifecycle")),
+        attrition_pct=check_attrition(attrition_pct),
     )
     session.add(item)
     session.flush()
     return item
+
+
+def check_attrition(pct: float) -> float:
+    """Attrition is a loss in percent of parts used: 0 up to 100 (a part lost per part used)."""
+    if not 0 <= pct <= 100:
+        raise InvalidInput(f"attrition {pct} %: between 0 and 100", field="attrition_pct")
+    return float(pct)
 
 
 def access_item(session: Session, actor: Actor, item_id: int) -> Item:
@@ -135,11 +144,14 @@ def do_update_item(
     lifecycle: str | None = None,
     msl: str | None = None,
     description: str | None = None,
+    attrition_pct: float | None = None,
     reason: str | None = None,
 ) -> Item:
     check_permission(actor, Perm.CATALOG_MANAGE)
     item = access_item(session, actor, item_id)
     check_version(item, expected_version, f"item {item.number}")
+    if attrition_pct is not None:
+        item.attrition_pct = check_attrition(attrition_pct)
     if lifecycle is not None:
         item.lifecycle = Lifecycle(_enum_value(Lifecycle, lifecycle, "lifecycle"))
     if msl is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -72,27 +74,43 @@ def run_audit_bench(console: Console, *, entries: int, pg_url: str | None) -> No
         table.add_column(col, justify="right" if col != "database" else "left")
     pure = _pure_hash_rate(entries)
     table.add_row("(pure SHA-256 chain, no database)", "", f"{pure:,.0f}", "1.00")
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite"
-        migrate.upgrade(url)
+    for name, url in bench_databases(pg_url):
         db = Database(url)
         append, verify = _measure(db, entries)
         db.dispose()
-        table.add_row("sqlite", f"{append:,.0f}", f"{verify:,.0f}", f"{verify / pure:.2f}")
-    if pg_url:
-        schema_db = f"boardline_bench_{uuid.uuid4().hex[:8]}"
-        admin = Database(pg_url)
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'CREATE DATABASE "{schema_db}"'))
-        bench_url = pg_url.rsplit("/", 1)[0] + f"/{schema_db}"
-        try:
-            migrate.upgrade(bench_url)
-            db = Database(bench_url)
-            append, verify = _measure(db, entries)
-            db.dispose()
-            table.add_row("postgresql", f"{append:,.0f}", f"{verify:,.0f}", f"{verify / pure:.2f}")
-        finally:
-            with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{schema_db}" WITH (FORCE)'))
-            admin.dispose()
+        table.add_row(name, f"{append:,.0f}", f"{verify:,.0f}", f"{verify / pure:.2f}")
     console.print(table)
+
+
+def bench_databases(pg_url: str | None) -> Iterator[tuple[str, str]]:
+    """Fresh, migrated databases to measure on: a temporary SQLite file, and a throwaway
+    PostgreSQL database next to ``pg_url`` when one is given (dropped afterwards)."""
+    with _sqlite_db() as url:
+        yield "sqlite", url
+    if pg_url:
+        with _postgres_db(pg_url) as url:
+            yield "postgresql", url
+
+
+@contextmanager
+def _sqlite_db() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite"
+        migrate.upgrade(url)
+        yield url
+
+
+@contextmanager
+def _postgres_db(pg_url: str) -> Iterator[str]:
+    name = f"boardline_bench_{uuid.uuid4().hex[:8]}"
+    admin = Database(pg_url)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = pg_url.rsplit("/", 1)[0] + f"/{name}"
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

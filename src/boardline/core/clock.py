@@ -5,7 +5,7 @@ All stored times are UTC; the site's time zone is for display only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -41,6 +41,11 @@ _clock: Clock = SystemClock()
 def now() -> datetime:
     """The current UTC time from the installed clock."""
     return _clock.now()
+
+
+def today(tz: tzinfo | None = None) -> date:
+    """The calendar day now at the site (``tz``; UTC when not given): plans run by days."""
+    return _clock.now().astimezone(tz or UTC).date()
 
 
 def install(clock: Clock) -> Clock:

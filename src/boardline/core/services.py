@@ -378,10 +378,13 @@ def list_tokens(session: Session, actor: Actor) -> Sequence[ApiToken]:
 def access_token(session: Session, actor: Actor, ref: int | str) -> ApiToken:
     """A token by id or by its prefix (what the CLI shows)."""
     check_permission(actor, Perm.TOKENS_MANAGE)
-    if isinstance(ref, int) or str(ref).isdigit():
-        token = session.get(ApiToken, int(ref))
+    if isinstance(ref, int):
+        token = session.get(ApiToken, ref)
     else:
+        # A prefix is random hex and can be all digits: look it up as a prefix first.
         token = session.scalar(select(ApiToken).where(ApiToken.prefix == ref))
+        if token is None and ref.isdigit():
+            token = session.get(ApiToken, int(ref))
     if token is None:
         raise NotFound(f"API token {ref} not found")
     return token

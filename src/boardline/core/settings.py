@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     session_max_age_s: int = 12 * 3600
     # Uploaded files waiting for a person to confirm the column mapping (kept a day).
     upload_dir: Path = Path("var/uploads")
+    # Seconds between the server's automatic material checks (floor life, shelf life);
+    # 0 turns the periodic check off (tests, or a site that runs `boardline msd check`).
+    material_check_s: float = 900.0
 
     @field_validator("site_timezone")
     @classmethod

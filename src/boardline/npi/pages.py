@@ -116,7 +116,7 @@ def revision_page(
         revision = services.access_revision(s, ctx.actor, revision_id)
         findings = services.revision_findings(s, ctx.actor, revision_id)
         bom = services.revision_bom(s, ctx.actor, revision_id) if tab in ("bom", "items") else []
-        items = catalog.item_numbers(s, (b.item_id for b in bom))
+        items = catalog.item_numbers(s, [*(b.item_id for b in bom), revision.item_id])
         placements = services.revision_placements(s, ctx.actor, revision_id)
         gate = release.gate_view(s, ctx.actor, revision_id)
         waived = {w.key: w for w in release.waivers_of(s, revision_id)}
@@ -139,6 +139,21 @@ def revision_page(
         items=items,
         finding_key=release.finding_key,
     )
+
+
+@router.post("/npi/revisions/{revision_id}/builds")
+def set_built_item(
+    ctx: PageCtx, revision_id: int, item: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    """Which catalog item this revision builds: what makes a box build's BOM multi-level."""
+
+    def act(s: Session) -> str:
+        revision = services.do_set_built_item(s, ctx.actor, revision_id, item_number=item or None)
+        if revision.item_id is None:
+            return f"Revision {revision.label} builds no stocked item now."
+        return f"Revision {revision.label} builds {item.strip()}: MRP explodes it where it is used."
+
+    return submit(ctx, act, back=f"/npi/revisions/{revision_id}", failed="Not changed")
 
 
 @router.post("/npi/bom-lines/{line_id}/resolve")

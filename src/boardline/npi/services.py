@@ -509,3 +509,33 @@ def do_resolve_line(
     line.item_id = item.id
     session.flush()
     return line
+
+
+def do_set_built_item(
+    session: Session, actor: Actor, revision_id: int, *, item_number: str | None
+) -> Revision:
+    """Say which catalog item this revision builds (None: it builds no stocked item).
+
+    A box build's BOM names the PCBA by its item; linking the PCBA's revision to that item
+    lets MRP explode the box build through the PCBA's own BOM. It is planning data, not
+    design content, so it may change after release (audited).
+    """
+    check_permission(actor, Perm.NPI_MANAGE)
+    revision = access_revision(session, actor, revision_id)
+    item_id = None
+    if item_number and item_number.strip():
+        item = catalog.find_item(session, actor, item_number)
+        uses_itself = session.scalar(
+            select(BomLineRow.id).where(
+                BomLineRow.revision_id == revision.id, BomLineRow.item_id == item.id
+            )
+        )
+        if uses_itself is not None:
+            raise InvalidInput(
+                f"revision {revision.label} cannot build {item.number}: its own BOM uses it",
+                field="item_number",
+            )
+        item_id = item.id
+    revision.item_id = item_id
+    session.flush()
+    return revision

@@ -1,4 +1,4 @@
-"""Demo data for supply: a distributor with offers for some demo items.
+"""Demo data for supply: a distributor with offers for some demo items, then orders.
 
 The prices are illustrative demo figures, not anyone's real price list.
 """
@@ -13,7 +13,10 @@ from boardline.catalog import services as catalog
 from boardline.core import clock
 from boardline.core.auth import Actor
 from boardline.core.db import Database
-from boardline.supply import inventory, packages
+from boardline.core.services import find_customer
+from boardline.npi import services as npi
+from boardline.npi.pipeline import InputFile
+from boardline.supply import inventory, kitting, packages, planning, purchasing, sales
 from boardline.supply import services as supply
 from boardline.supply.packages import Receipt
 
@@ -136,3 +139,122 @@ def _receive_demo_packages(s: Session, buyer: Actor) -> int:
         count += 1
     packages.do_enforce_floor_life(s, buyer, within=timedelta(hours=24))
     return count
+
+
+def seed_orders(
+    db: Database, *, engineer: Actor, planner: Actor, buyer: Actor, boss: Actor
+) -> list[str]:
+    """Orders on the imported boards, a PO part-received, a kit, a shipment and an MRP run.
+
+    ORBIT buys OrangeCrab PCBAs and a kit built around one (box build: PCBA, enclosure,
+    cable), so MRP explodes two BOM levels. Stock covers part of the need and a sent PO
+    more; the rest shows as shortages and planned purchases.
+    """
+    today = clock.today()
+    with db.unit_of_work(engineer) as s:
+        orbit = find_customer(s, "ORBIT")
+        crab = npi.find_product(s, engineer, "ORBIT", "ORANGECRAB")
+        assert crab is not None, "the NPI demo imports OrangeCrab first"
+        crab_rev = npi.find_revision(s, crab.id, "A")
+        assert crab_rev is not None
+        for number, description, maker, mpn in [
+            ("PCBA-ORANGECRAB-A", "OrangeCrab PCBA rev A", "Orbit Avionics", "ORANGECRAB-PCBA-A"),
+            ("ENCL-OC-1", "Demo enclosure for OrangeCrab", "Demo Mechanics", "DM-ENCL-OC1"),
+            ("CABLE-USBC-1M", "Demo USB-C cable, 1 m", "Demo Mechanics", "DM-USBC-1M"),
+        ]:
+            item = catalog.do_create_item(s, engineer, number=number, description=description)
+            catalog.do_add_part(s, engineer, item.id, manufacturer=maker, mpn=mpn)
+        npi.do_set_built_item(s, engineer, crab_rev.id, item_number="PCBA-ORANGECRAB-A")
+        kit = npi.do_create_product(
+            s, engineer, customer_id=orbit.id, code="OC-DEVKIT", name="OrangeCrab dev kit"
+        )
+        kit_rev = npi.do_create_revision(s, engineer, kit.id, label="A")
+        npi.do_import(s, engineer, kit_rev.id, [InputFile("devkit-bom.csv", DEVKIT_BOM)])
+        crab_rev_id, kit_rev_id, orbit_id = crab_rev.id, kit_rev.id, orbit.id
+
+    with db.unit_of_work(planner) as s:
+        new = sales.NewSalesOrder
+        shipped_so = sales.do_create_sales_order(
+            s, planner, new(orbit_id, crab_rev_id, 5, today + timedelta(days=2), "ORB-PO-7701")
+        )
+        sales.do_ship(
+            s,
+            planner,
+            shipped_so.id,
+            [f"OC-A-{n:05d}" for n in range(1, 6)],
+            carrier="DHL",
+            tracking="JD014600006281234567",
+        )
+        pcba_so = sales.do_create_sales_order(
+            s, planner, new(orbit_id, crab_rev_id, 20, today + timedelta(days=21), "ORB-PO-7714")
+        )
+        sales.do_create_sales_order(
+            s, planner, new(orbit_id, kit_rev_id, 40, today + timedelta(days=45), "ORB-PO-7720")
+        )
+        wo = sales.do_create_work_order_for(s, planner, pcba_so.id)
+        wo_id, wo_number = wo.id, wo.number
+
+    with db.unit_of_work(buyer) as s:
+        dist = supply.find_supplier(s, buyer, "DEMO-DIST")
+        po = purchasing.do_create_po(s, buyer, supplier_id=dist.id, customer_id=orbit_id)
+        fpga = purchasing.do_add_line(
+            s,
+            buyer,
+            po.id,
+            manufacturer="Lattice Semiconductor Corporation",
+            mpn="LFE5U-25F-8MG285C",
+            quantity=20,
+        )
+        purchasing.do_add_line(
+            s,
+            buyer,
+            po.id,
+            manufacturer="Micron Technology Inc.",
+            mpn="MT41K64M16TW-107:J TR",
+            quantity=20,
+        )
+        po_id, fpga_line = po.id, fpga.id
+    with db.unit_of_work(boss) as s:
+        purchasing.do_approve(s, boss, po_id)
+    with db.unit_of_work(buyer) as s:
+        purchasing.do_send(s, buyer, po_id)
+        received = packages.do_receive_many(
+            s,
+            buyer,
+            Receipt(
+                "", "", 4, packaging="tray", lot="LAT2611A", date_code="2641", po_line_id=fpga_line
+            ),
+            2,
+        )
+        for pkg in received:
+            packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
+            inventory.do_move(s, buyer, pkg.uid, "A-01")
+        po_number = purchasing.access_po(s, buyer, po_id).number
+        draft = purchasing.do_create_po(s, buyer, supplier_id=dist.id, customer_id=orbit_id)
+        purchasing.do_add_line(
+            s, buyer, draft.id, manufacturer="Winbond Electronics", mpn="W25Q128JVPIQ", quantity=100
+        )
+
+    with db.unit_of_work(planner) as s:
+        kitted = kitting.do_auto_reserve(s, planner, wo_id)
+        outcome = planning.do_run_mrp(s, planner, today=today)
+        counts = outcome.run.counts
+    return [
+        "ORBIT sales orders for OrangeCrab PCBAs and a dev kit built around one (two BOM "
+        f"levels); 5 prototypes shipped with a packing list; {wo_number} for 20 PCBAs",
+        f"{po_number} sent to DEMO-DIST and part-received (2 trays of FPGAs, labels "
+        "printable); a draft PO waiting",
+        f"{len(kitted)} packages reserved for {wo_number}'s kit",
+        f"MRP run: {counts['planned_purchases']} planned purchases, {counts['shortages']} "
+        f"shortages, {counts['clear_to_build']} of {counts['work_orders']} work orders clear "
+        "to build",
+    ]
+
+
+# The dev kit's BOM: the PCBA by its item's part number, and two mechanical parts.
+DEVKIT_BOM = (
+    b"Designator,Qty,MPN,Manufacturer,Description\n"
+    b"A1,1,ORANGECRAB-PCBA-A,Orbit Avionics,OrangeCrab PCBA rev A\n"
+    b"M1,1,DM-ENCL-OC1,Demo Mechanics,Enclosure\n"
+    b"W1,1,DM-USBC-1M,Demo Mechanics,USB-C cable 1 m\n"
+)

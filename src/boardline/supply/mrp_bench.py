@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -30,6 +31,9 @@ from boardline.supply.mrp import (
     Supply,
     run_mrp,
 )
+
+if TYPE_CHECKING:
+    from boardline.core.db import Database
 
 TODAY = date(2026, 3, 2)
 ATTRITION = [Decimal(0), Decimal("0.005"), Decimal("0.02"), Decimal("0.05")]
@@ -139,7 +143,13 @@ def _best_of(runs: int, fn: Callable[[], object]) -> float:
     return best
 
 
-def run_mrp_bench(console: Console) -> None:
+def run_mrp_bench(console: Console, *, pg_url: str | None = None) -> None:
+    """The pure engine's figures, then the same plan through the database on each backend."""
+    seconds = _run_pure_bench(console)
+    run_mrp_db_bench(console, pure_seconds=seconds, pg_url=pg_url)
+
+
+def _run_pure_bench(console: Console) -> float:
     """Generate 20 000 items and 1 000 open orders, plan them (best of 3) and print the figures.
 
     The baseline walks every BOM line once through a dict of parent -> lines (best of 10), in
@@ -187,3 +197,246 @@ def run_mrp_bench(console: Console) -> None:
     for name, value in rows:
         table.add_row(name, value)
     console.print(table)
+    return seconds
+
+
+def run_mrp_db_bench(console: Console, *, pure_seconds: float, pg_url: str | None) -> None:
+    """``boardline mrp run`` end to end on the generated catalogue, stored as real records.
+
+    Timed: reading items, offers, revisions, BOMs, orders, stock, kits and PO lines, the
+    plan itself, and writing the plan's rows, committed. Not timed: loading the records.
+    The pure engine on the same data in the same run is the baseline.
+    """
+    from boardline.core.auth import Actor
+    from boardline.core.bench import bench_databases
+    from boardline.core.db import Database
+    from boardline.supply import planning
+
+    data = generate()
+    table = Table(title="MRP through the database: read, plan, store (best of 3)")
+    for col in ("database", "items", "BOM lines", "planned", "shortages", "s", "× pure engine"):
+        table.add_column(col, justify="left" if col == "database" else "right")
+    actor = Actor.system("bench")
+    for name, url in bench_databases(pg_url):
+        db = Database(url)
+        seed_database(db, *data)
+        outcome: list[planning.RunOutcome] = []
+
+        def run(db: Database = db, outcome: list[planning.RunOutcome] = outcome) -> None:
+            with db.unit_of_work(actor) as s:
+                outcome[:] = [planning.do_run_mrp(s, actor, today=TODAY)]
+
+        seconds = _best_of(3, run)
+        counts = outcome[0].run.counts
+        table.add_row(
+            name,
+            f"{counts['items']:,}",
+            f"{counts['bom_lines']:,}",
+            f"{counts['planned_orders']:,}",
+            f"{counts['shortages']:,}",
+            f"{seconds:.2f}",
+            f"{seconds / pure_seconds:.2f}",
+        )
+        db.dispose()
+    console.print(table)
+
+
+def seed_database(
+    db: Database, items: list[Item], bom: list[BomLine], demands: list[Demand], supply: Supply
+) -> None:
+    """Store a generated catalogue as Boardline records, in bulk (bench setup, not audited)."""
+    from sqlalchemy import insert, select
+
+    from boardline.catalog.tables import Item as ItemRow
+    from boardline.catalog.tables import ItemPart, Manufacturer
+    from boardline.core.auth import Actor
+    from boardline.core.tables import Customer
+    from boardline.npi.tables import BomLineRow, Product, Revision
+    from boardline.production.tables import WorkOrder
+    from boardline.supply.tables import (
+        KitReservation,
+        MaterialPackage,
+        Offer,
+        PurchaseOrder,
+        PurchaseOrderLine,
+        SalesOrder,
+        Supplier,
+    )
+
+    made = {i.id for i in items if not i.is_purchased}
+    with db.unit_of_work(Actor.system("bench")) as s:
+        x = s.execute
+        customer = x(insert(Customer).values(code="BENCH", name="Bench").returning(Customer.id))
+        cust = customer.scalar_one()
+        mfr = x(insert(Manufacturer).values(name="Bench", key="BENCH").returning(Manufacturer.id))
+        mfr_id = mfr.scalar_one()
+        sup = x(insert(Supplier).values(code="BENCH", name="Bench").returning(Supplier.id))
+        sup_id = sup.scalar_one()
+        x(
+            insert(ItemRow),
+            [
+                {"number": i.id, "attrition_pct": float(Decimal(str(i.attrition)) * 100)}
+                for i in items
+            ],
+        )
+        item_id = dict(s.execute(select(ItemRow.number, ItemRow.id)).all())
+        purchased = [i for i in items if i.is_purchased]
+        x(
+            insert(ItemPart),
+            [
+                {"item_id": item_id[i.id], "manufacturer_id": mfr_id, "mpn": i.id, "mpn_key": i.id}
+                for i in items  # made items too: programmed ICs are kept in stock
+            ],
+        )
+        part_id = dict(s.execute(select(ItemPart.mpn, ItemPart.id)).all())
+        x(
+            insert(Offer),
+            [
+                {
+                    "supplier_id": sup_id,
+                    "item_part_id": part_id[i.id],
+                    "packaging": "reel",
+                    "moq": i.moq,
+                    "multiple": i.multiple,
+                    "lead_time_days": i.lead_time_days,
+                    "breaks": [[1, "0.01"]],
+                }
+                for i in purchased
+            ],
+        )
+        x(insert(Product), [{"customer_id": cust, "code": m, "name": m} for m in sorted(made)])
+        product_id = dict(s.execute(select(Product.code, Product.id)).all())
+        x(
+            insert(Revision),
+            [
+                {"product_id": product_id[m], "label": "A", "item_id": item_id[m], "summary": {}}
+                for m in sorted(made)
+            ],
+        )
+        rev_of = dict(
+            s.execute(
+                select(Product.code, Revision.id).join(Revision, Revision.product_id == Product.id)
+            ).all()
+        )
+        x(
+            insert(BomLineRow),
+            [
+                {
+                    "revision_id": rev_of[b.parent],
+                    "position": n,
+                    "source": "bench",
+                    "line": n,
+                    "refdes": [],
+                    "quantity": b.quantity,
+                    "mpn": b.child,
+                    "manufacturer": "Bench",
+                    "value": "",
+                    "footprint": "",
+                    "description": "",
+                    "dnp": False,
+                    "supplier_parts": [],
+                    "alternates": [],
+                    "item_id": item_id[b.child],
+                }
+                for n, b in enumerate(bom, 1)
+            ],
+        )
+        lead = {i.id: i.lead_time_days for i in items}
+        x(
+            insert(SalesOrder),
+            [
+                {
+                    "number": d.id,
+                    "customer_id": cust,
+                    "revision_id": rev_of[d.item],
+                    "quantity": d.quantity,
+                    "due_date": d.due,
+                }
+                for d in demands
+                if d.kind is DemandKind.SALES_ORDER
+            ],
+        )
+        work_orders = [d for d in demands if d.kind is DemandKind.WORK_ORDER]
+        x(
+            insert(WorkOrder),
+            [
+                {
+                    "number": d.id,
+                    "customer_id": cust,
+                    "revision_id": rev_of[d.item],
+                    "stage": "mass_production",
+                    "quantity": d.quantity,
+                    "start_date": d.start or d.due - timedelta(days=lead[d.item]),
+                    "due_date": d.due,
+                    "state": "released",
+                }
+                for d in work_orders
+            ],
+        )
+        wo_id = dict(s.execute(select(WorkOrder.number, WorkOrder.id)).all())
+        # Stock: one free package per item, one package per kit allocation, one per issue.
+        allocated: dict[str, int] = {}
+        for a in supply.allocations:
+            allocated[a.item] = allocated.get(a.item, 0) + a.quantity
+        packages: list[dict[str, Any]] = []
+        kits: list[tuple[str, str, int, str]] = []  # work order, item, quantity, state
+        for item, qty in supply.on_hand.items():
+            free = qty - allocated.get(item, 0)
+            if free > 0:
+                packages.append({"item": item, "quantity": free})
+        for a in supply.allocations:
+            kits.append((a.demand_id, a.item, a.quantity, "reserved"))
+        for d in work_orders:
+            kits.extend((d.id, c, q, "issued") for c, q in d.issued)
+        packages.extend({"item": item, "quantity": q} for _, item, q, _ in kits)
+        x(
+            insert(MaterialPackage),
+            [
+                {
+                    "uid": f"BENCH{n:08d}",
+                    "item_part_id": part_id[p["item"]],
+                    "supplier_id": sup_id,
+                    "quantity": p["quantity"],
+                    "packaging": "reel",
+                    "state": "available",
+                }
+                for n, p in enumerate(packages)
+            ],
+        )
+        package_id = dict(s.execute(select(MaterialPackage.uid, MaterialPackage.id)).all())
+        first_kit = len(packages) - len(kits)
+        x(
+            insert(KitReservation),
+            [
+                {
+                    "work_order_id": wo_id[wo],
+                    "package_id": package_id[f"BENCH{first_kit + n:08d}"],
+                    "item_id": item_id[item],
+                    "quantity": q,
+                    "state": state,
+                }
+                for n, (wo, item, q, state) in enumerate(kits)
+            ],
+        )
+        lines = list(supply.purchase_orders)
+        x(
+            insert(PurchaseOrder),
+            [
+                {"number": f"PO-{n:06d}", "supplier_id": sup_id, "state": "sent"}
+                for n in range(0, len(lines), 10)
+            ],
+        )
+        po_id = dict(s.execute(select(PurchaseOrder.number, PurchaseOrder.id)).all())
+        x(
+            insert(PurchaseOrderLine),
+            [
+                {
+                    "po_id": po_id[f"PO-{n - n % 10:06d}"],
+                    "position": n % 10 + 1,
+                    "item_part_id": part_id[line.item],
+                    "quantity": line.quantity,
+                    "due_date": line.due,
+                }
+                for n, line in enumerate(lines)
+            ],
+        )

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from boardline.core.auth import Perm
 from boardline.core.errors import InvalidInput
-from boardline.supply import inventory, labels, packages
+from boardline.core.services import list_customers
+from boardline.supply import inventory, labels, packages, purchasing
 from boardline.supply import services as supply
 from boardline.supply.offers import Packaging
 from boardline.web import nav
@@ -120,6 +121,8 @@ def packages_page(ctx: PageCtx) -> HTMLResponse:
         items = packages.list_packages(s, ctx.actor)
         lives = packages.floor_lives(s, [p for p in items if p.msl not in (None, "1")])
         suppliers = supply.list_suppliers(s, ctx.actor)
+        po_lines = purchasing.receivable_lines(s, ctx.actor)
+        customers = list_customers(s, ctx.actor)
     return render(
         ctx.request,
         "supply/packages.html",
@@ -128,20 +131,35 @@ def packages_page(ctx: PageCtx) -> HTMLResponse:
         lives=lives,
         suppliers=suppliers,
         packagings=list(Packaging),
+        po_lines=po_lines,
+        customers=customers,
+        open_quantity=purchasing.open_quantity,
     )
+
+
+def _form_id(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
 
 
 @router.post("/supply/packages")
 def receive_package(
     ctx: PageCtx,
-    manufacturer: Text,
-    mpn: Text,
     quantity: Annotated[int, Form()],
     packaging: Text,
+    manufacturer: Annotated[str, Form()] = "",
+    mpn: Annotated[str, Form()] = "",
     lot: Annotated[str, Form()] = "",
     date_code: Annotated[str, Form()] = "",
     supplier: Annotated[str, Form()] = "",
+    po_line: Annotated[str, Form()] = "",
+    customer: Annotated[str, Form()] = "",
+    consigned: Annotated[str, Form()] = "",
+    uid: Annotated[str, Form()] = "",
+    tol_hours: Annotated[float | None, Form()] = None,
 ) -> RedirectResponse:
+    """One package, as found or against a PO line (whose MPN it then is), or consigned
+    material a customer sent."""
+
     def act(s: Session) -> tuple[str, str]:
         package = packages.do_receive(
             s,
@@ -153,7 +171,12 @@ def receive_package(
                 packaging=packaging,
                 lot=lot,
                 date_code=date_code,
-                supplier_id=int(supplier) if supplier.strip().isdigit() else None,
+                supplier_id=_form_id(supplier),
+                po_line_id=_form_id(po_line),
+                customer_id=_form_id(customer),
+                consigned=bool(consigned),
+                uid=uid or None,
+                tol_hours=tol_hours,
             ),
         )
         return (

@@ -52,6 +52,14 @@ def access_supplier(session: Session, actor: Actor, supplier_id: int) -> Supplie
     return supplier
 
 
+def find_supplier(session: Session, actor: Actor, code: str) -> Supplier:
+    check_permission(actor, Perm.CATALOG_VIEW)
+    supplier = session.scalar(select(Supplier).where(Supplier.code == code.strip().upper()))
+    if supplier is None:
+        raise NotFound(f"supplier {code} not found")
+    return supplier
+
+
 def _parse_breaks(breaks: Iterable[tuple[object, object]]) -> list[list[object]]:
     try:
         parsed = [(int(str(q)), Decimal(str(p))) for q, p in breaks]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -76,11 +79,30 @@ def install_error_handlers(app: FastAPI) -> None:
         return _problem(request, HttpError(exc.status_code, str(exc.detail)))
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background duties of a running server: the periodic material check."""
+    from boardline.supply.watch import material_watch
+
+    settings: Settings = app.state.settings
+    task = None
+    if settings.material_check_s > 0:
+        task = asyncio.create_task(material_watch(app.state.db, settings))
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """A Boardline web app for ``settings`` (default: the environment) and its database."""
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
     app = FastAPI(
+        lifespan=_lifespan,
         title="Boardline",
         summary="ERP and MES for electronics manufacturing services",
         docs_url=None,  # served below from vendored files: factory networks often lack internet
