@@ -6,13 +6,12 @@ API upload and the page all get the same answer, and the benchmark measures exac
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from boardline.core.errors import FileRejected
+from boardline.core.memory import cyclic_gc_paused
 from boardline.npi import classify as classify_mod
 from boardline.npi import crosscheck, dfm, merge
 from boardline.npi.importers.bom import parse_bom
@@ -98,23 +97,6 @@ def read_file(file: InputFile, *, column_map: dict[str, str] | None = None) -> I
     return parse_ipc2581(file.data, file.name)
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a package is read.
-
-    Reading a board builds millions of small lists that are all still alive; the collector
-    would walk them again and again for nothing (measured: it tripled the time of a
-    50 000-part board). Reference counting still frees garbage as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def analyse(
     files: list[InputFile],
     *,
@@ -131,7 +113,7 @@ def analyse(
     """
     if not files:
         raise FileRejected("(no file)", "a data package needs at least one file")
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _analyse(files, column_map, dfm_config, facts_for, approved_manufacturers)
 
 

@@ -40,6 +40,7 @@ from boardline.catalog.tables import ItemPart
 from boardline.core import clock
 from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import Conflict, NotFound
+from boardline.core.memory import cyclic_gc_paused
 from boardline.core.tables import Customer
 from boardline.npi.tables import BomLineRow, Product, Revision
 from boardline.production.tables import WorkOrder
@@ -224,9 +225,12 @@ def load_inputs(session: Session, today: date) -> Inputs:
     )
 
 
+_NO_ATTRITION = Decimal(0)
+
+
 def _purchased(number: str, attrition_pct: float, terms: tuple[int, int, int] | None) -> mrp.Item:
     """A bought part, planned on the terms of its quickest offer (lead, MOQ, multiple)."""
-    attrition = Decimal(str(attrition_pct or 0)) / 100
+    attrition = Decimal(str(attrition_pct)) / 100 if attrition_pct else _NO_ATTRITION
     if terms is None:
         return mrp.Item(number, lead_time_days=DEFAULT_PURCHASE_LEAD_DAYS, attrition=attrition)
     lead, moq, multiple = terms
@@ -290,15 +294,18 @@ def do_run_mrp(session: Session, actor: Actor, *, today: date | None = None) -> 
     check_permission(actor, Perm.PLANNING)
     started = time.perf_counter()
     today = today or clock.today()
-    inputs = load_inputs(session, today)
-    try:
-        result = mrp.run_mrp(inputs.items, inputs.bom, inputs.demands, inputs.supply, today=today)
-    except ValueError as exc:  # a BOM cycle: the data, not the program, is wrong
-        raise Conflict(f"MRP cannot plan: {exc}") from exc
-    run = MrpRun(actor=actor.label, today=today, counts={})
-    session.add(run)
-    session.flush()
-    counts = _store(session, run.id, inputs, result)
+    with cyclic_gc_paused():
+        inputs = load_inputs(session, today)
+        try:
+            result = mrp.run_mrp(
+                inputs.items, inputs.bom, inputs.demands, inputs.supply, today=today
+            )
+        except ValueError as exc:  # a BOM cycle: the data, not the program, is wrong
+            raise Conflict(f"MRP cannot plan: {exc}") from exc
+        run = MrpRun(actor=actor.label, today=today, counts={})
+        session.add(run)
+        session.flush()
+        counts = _store(session, run.id, inputs, result)
     counts["demands"] = len(inputs.demands)
     counts["items"] = len(inputs.items)
     counts["bom_lines"] = len(inputs.bom)
@@ -321,7 +328,7 @@ def _store(session: Session, run_id: int, inputs: Inputs, result: mrp.MrpResult)
     nodes = inputs.nodes
     item_of = {n.id: n.item_id for n in nodes.values()}
     revision_of = {n.id: n.revision_id for n in nodes.values()}
-    day = _day_text
+    day = _DayText().__getitem__
     planned = [
         (
             run_id,
@@ -421,8 +428,13 @@ _PLAN_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _day_text(day: date) -> str:
-    return day.isoformat()
+class _DayText(dict[date, str]):
+    """Dates as the text both databases take, each formatted once: a plan has a few hundred
+    distinct dates in a few hundred thousand rows."""
+
+    def __missing__(self, day: date) -> str:
+        self[day] = text = day.isoformat()
+        return text
 
 
 def _insert_rows(
