@@ -21,7 +21,7 @@ from boardline.core.db import Database
 from boardline.core.errors import InvalidInput, PermissionDenied
 from boardline.core.settings import get_settings
 from boardline.npi import services as npi
-from boardline.supply import excess, planning, sales
+from boardline.supply import excess, planning, purchasing, sales
 from tests.conftest import add_customer
 from tests.supply.conftest import ADMIN, TODAY, make_revision
 
@@ -183,3 +183,34 @@ def test_mrp_run_command_prints_the_plan_as_json(cli: CliRunner, factory: dict[s
 def _so_number(db: Database, so_id: int) -> str:
     with db.unit_of_work(PLANNER, write=False) as s:
         return sales.access_sales_order(s, PLANNER, so_id).number
+
+
+def test_planned_purchases_become_draft_pos_and_are_not_planned_twice(
+    db: Database, factory: dict[str, int]
+) -> None:
+    first = _run(db)
+    with db.unit_of_work(PLANNER, write=False) as s:
+        mcus = planning.planned_orders(s, PLANNER, node="MCU-F030")
+        screws = planning.planned_orders(s, PLANNER, node="SCREW-M3X6")
+    with (
+        pytest.raises(InvalidInput, match="no supplier offers SCREW-M3X6"),
+        db.unit_of_work(ADMIN) as s,
+    ):
+        planning.do_order_planned(s, ADMIN, [mcus[0].id, screws[0].id], today=TODAY)
+    with db.unit_of_work(ADMIN, write=False) as s:
+        assert purchasing.list_pos(s, ADMIN, state="draft") == []  # all or nothing
+    with pytest.raises(PermissionDenied), db.unit_of_work(PLANNER) as s:
+        planning.do_order_planned(s, PLANNER, [mcus[0].id], today=TODAY)
+    buyer = Actor("user", "bo", Role.BUYER, user_id=8)
+    with db.unit_of_work(buyer) as s:
+        (po,) = planning.do_order_planned(s, buyer, [p.id for p in mcus], today=TODAY)
+        lines = [(x.item_part.mpn, x.quantity, x.due_date) for x in po.lines]
+        assert (po.state, po.customer_id) == ("draft", factory["customer"])
+    assert lines == [
+        ("STM32F030F4P6", 20, TODAY + timedelta(days=5)),
+        ("STM32F030F4P6", 50, TODAY + timedelta(days=30)),
+    ]
+    second = _run(db)
+    assert second.run.counts["planned_purchases"] < first.run.counts["planned_purchases"]
+    with db.unit_of_work(PLANNER, write=False) as s:
+        assert planning.planned_orders(s, PLANNER, node="MCU-F030") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -130,3 +131,22 @@ def test_the_server_runs_the_material_check_on_its_own(
             time.sleep(0.05)
     assert _state(db, uid) == "blocked"
     assert datetime.now(UTC) > clock.now()  # the frozen clock stayed frozen
+
+
+def test_buyer_ticks_planned_purchases_into_a_draft_po(
+    app_client: TestClient, db: Database, factory: dict[str, int]
+) -> None:
+    add_user(db, "bo", Role.BUYER)
+    token = sign_in(app_client, "bo")
+    app_client.post("/supply/mrp/run", data={"csrf_token": token})
+    page = app_client.get("/supply/mrp?item=MCU-F030", headers=HTML).text
+    ids = re.findall(r'name="planned" value="(\d+)"', page)
+    assert len(ids) == 2
+    ordered = app_client.post("/supply/mrp/order", data={"csrf_token": token, "planned": ids})
+    assert ordered.status_code == 303
+    assert ordered.headers["location"].startswith("/supply/purchase-orders/")
+    po_page = app_client.get(ordered.headers["location"], headers=HTML).text
+    assert "STM32F030F4P6" in po_page
+    assert "created" in po_page
+    nothing = app_client.post("/supply/mrp/order", data={"csrf_token": token})
+    assert "choose at least one" in app_client.get(nothing.headers["location"], headers=HTML).text

@@ -39,17 +39,16 @@ from boardline.catalog.tables import Item as ItemRow
 from boardline.catalog.tables import ItemPart
 from boardline.core import clock
 from boardline.core.auth import Actor, Perm, check_permission
-from boardline.core.errors import Conflict, NotFound
+from boardline.core.errors import Conflict, InvalidInput, NotFound
 from boardline.core.memory import cyclic_gc_paused
 from boardline.core.tables import Customer
 from boardline.npi.tables import BomLineRow, Product, Revision
 from boardline.production.tables import WorkOrder
 from boardline.production.work_orders import OPEN_STATES as OPEN_WORK_ORDER_STATES
-from boardline.supply import mrp
+from boardline.supply import mrp, purchasing
 from boardline.supply.kitting import allocations as kit_allocations
 from boardline.supply.kitting import issued_by_work_order
 from boardline.supply.offers import best_choice
-from boardline.supply.purchasing import open_po_lines
 from boardline.supply.sales import open_sales_demand
 from boardline.supply.services import terms_of
 from boardline.supply.stock import usable_on_hand
@@ -59,6 +58,8 @@ from boardline.supply.tables import (
     MrpRun,
     MrpShortage,
     Offer,
+    PurchaseOrder,
+    SalesOrder,
 )
 
 # A purchased part nobody offers yet: plan it with a cautious lead time, flagged "no offer".
@@ -212,7 +213,7 @@ def load_inputs(session: Session, today: date) -> Inputs:
     ]
     purchase_orders = [
         mrp.PurchaseOrderLine(f"PO line {line_id}", item_node[i], q, due)
-        for line_id, i, q, due in open_po_lines(session)
+        for line_id, i, q, due in purchasing.open_po_lines(session, include_drafts=True)
     ]
     return Inputs(
         items=list(engine_items.values()),
@@ -579,6 +580,8 @@ class PurchaseAdvice:
     supplier: str
     quantity: int  # after the offer's MOQ and multiple
     unit_price: Decimal
+    manufacturer: str
+    mpn: str
 
 
 def purchase_advice(session: Session, rows: Sequence[MrpPlannedOrder]) -> dict[int, PurchaseAdvice]:
@@ -604,7 +607,12 @@ def purchase_advice(session: Session, rows: Sequence[MrpPlannedOrder]) -> dict[i
             continue
         offer = by_code[choice.terms.supplier]
         out[r.id] = PurchaseAdvice(
-            offer.supplier_id, offer.supplier.code, choice.purchase, choice.unit_price
+            offer.supplier_id,
+            offer.supplier.code,
+            choice.purchase,
+            choice.unit_price,
+            offer.item_part.manufacturer.name,
+            offer.item_part.mpn,
         )
     return out
 
@@ -663,3 +671,80 @@ def result_json(outcome: RunOutcome) -> dict[str, Any]:
             for wo, a in res.clear_to_build.items()
         ],
     }
+
+
+def do_order_planned(
+    session: Session, actor: Actor, planned_ids: Sequence[int], *, today: date
+) -> list[PurchaseOrder]:
+    """Turn planned purchases of the latest run into draft purchase orders, one per
+    supplier, each line at the cheapest offer's quantity and price and due on its need date
+    (today at the earliest). The buyer reviews and sends them as usual.
+
+    A draft bought for one customer's demand alone names that customer (for the excess
+    and obsolete report). Nothing is created if any row has no offer: all or nothing.
+    """
+    check_permission(actor, Perm.PURCHASE_MANAGE)
+    wanted = sorted(set(planned_ids))
+    if not wanted:
+        raise InvalidInput("choose at least one planned purchase", field="planned")
+    rows = session.scalars(
+        select(MrpPlannedOrder)
+        .where(MrpPlannedOrder.id.in_(wanted), MrpPlannedOrder.is_purchase.is_(True))
+        .order_by(MrpPlannedOrder.need_date, MrpPlannedOrder.node)
+    ).all()
+    missing = set(wanted) - {r.id for r in rows}
+    if missing:
+        raise NotFound(
+            f"planned purchase(s) {sorted(missing)} are not in the latest MRP run; run it again"
+        )
+    advice = purchase_advice(session, rows)
+    no_offer = [r.node for r in rows if r.id not in advice]
+    if no_offer:
+        raise InvalidInput(
+            f"no supplier offers {', '.join(sorted(set(no_offer)))}: add an offer first",
+            field="planned",
+        )
+    owners = _customers_of_demands(session, {p for r in rows for p in r.pegging.split()})
+    by_supplier: dict[int, list[MrpPlannedOrder]] = {}
+    for r in rows:
+        by_supplier.setdefault(advice[r.id].supplier_id, []).append(r)
+    orders = []
+    for supplier_id, lines in by_supplier.items():
+        customers = {owners.get(p) for r in lines for p in r.pegging.split()}
+        po = purchasing.do_create_po(
+            session,
+            actor,
+            supplier_id=supplier_id,
+            customer_id=customers.pop() if len(customers) == 1 else None,
+            notes="From MRP planned purchases",
+        )
+        for r in lines:
+            a = advice[r.id]
+            purchasing.do_add_line(
+                session,
+                actor,
+                po.id,
+                manufacturer=a.manufacturer,
+                mpn=a.mpn,
+                quantity=a.quantity,
+                unit_price=a.unit_price,
+                due_date=max(r.need_date, today),
+            )
+        orders.append(po)
+    return orders
+
+
+def _customers_of_demands(session: Session, numbers: set[str]) -> dict[str, int]:
+    if not numbers:
+        return {}
+    ids = sorted(numbers)
+    found: dict[str, int] = {}
+    for column, owner in (
+        (SalesOrder.number, SalesOrder.customer_id),
+        (WorkOrder.number, WorkOrder.customer_id),
+    ):
+        found.update(
+            (number, customer)
+            for number, customer in session.execute(select(column, owner).where(column.in_(ids)))
+        )
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,26 @@ def run_mrp(ctx: PageCtx) -> RedirectResponse:
         )
 
     return submit(ctx, act, back="/supply/mrp", failed="MRP did not run")
+
+
+@router.post("/supply/mrp/order")
+def order_planned(
+    ctx: PageCtx, planned: Annotated[list[int] | None, Form()] = None
+) -> RedirectResponse:
+    """Ticked planned purchases become draft purchase orders, one per supplier."""
+    today = clock.today(ctx.settings.tz)
+
+    def act(s: Session) -> tuple[str, str]:
+        orders = planning.do_order_planned(s, ctx.actor, planned or [], today=today)
+        numbers = ", ".join(po.number for po in orders)
+        target = (
+            f"/supply/purchase-orders/{orders[0].id}"
+            if len(orders) == 1
+            else ("/supply/purchase-orders")
+        )
+        return f"Draft purchase orders {numbers} created: review, approve and send.", target
+
+    return submit(ctx, act, back="/supply/mrp", failed="No purchase order created")
 
 
 nav.register(

@@ -501,17 +501,25 @@ def receivable_lines(session: Session, actor: Actor) -> Sequence[PurchaseOrderLi
     ).all()
 
 
-def open_po_lines(session: Session) -> list[tuple[int, int, int, date]]:
+def open_po_lines(
+    session: Session, *, include_drafts: bool = False
+) -> list[tuple[int, int, int, date]]:
     """``(line id, item id, open quantity, due date)`` of every line still expected: on
     approved, sent or partially received orders, with something left to receive. One query.
+
+    ``include_drafts`` adds lines of draft orders: MRP counts them so that a buyer who
+    turned planned purchases into drafts is not asked to buy the same parts again.
     """
     line = PurchaseOrderLine
     open_qty = line.quantity - line.received_quantity
+    states = [s.value for s in OPEN_STATES]
+    if include_drafts:
+        states.append(PoState.DRAFT.value)
     rows = session.execute(
         select(line.id, ItemPart.item_id, open_qty, line.due_date)
         .join(PurchaseOrder, PurchaseOrder.id == line.po_id)
         .join(ItemPart, ItemPart.id == line.item_part_id)
-        .where(PurchaseOrder.state.in_([s.value for s in OPEN_STATES]), open_qty > 0)
+        .where(PurchaseOrder.state.in_(states), open_qty > 0)
         .order_by(line.due_date, line.id)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
