@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -539,3 +539,37 @@ def do_set_built_item(
     revision.item_id = item_id
     session.flush()
     return revision
+
+
+def revisions_by_id(
+    session: Session, actor: Actor, revision_ids: Iterable[int]
+) -> dict[int, Revision]:
+    """Revisions (with product and customer) by id in one query, scoped to the actor.
+
+    Ids outside the actor's scope or unknown are left out, as if they did not exist.
+    """
+    check_permission(actor, Perm.NPI_VIEW)
+    ids = sorted(set(revision_ids))
+    if not ids:
+        return {}
+    stmt = scoped(
+        select(Revision)
+        .join(Product, Product.id == Revision.product_id)
+        .where(Revision.id.in_(ids)),
+        actor,
+        Product.customer_id,
+    )
+    return {r.id: r for r in session.scalars(stmt)}
+
+
+def customer_revisions(session: Session, actor: Actor, customer_id: int) -> Sequence[Revision]:
+    """Every revision of every product of one customer, by product code and label (none
+    when the customer is outside the actor's scope)."""
+    check_permission(actor, Perm.NPI_VIEW)
+    stmt = (
+        select(Revision)
+        .join(Product, Product.id == Revision.product_id)
+        .where(Product.customer_id == customer_id)
+        .order_by(Product.code, Revision.label)
+    )
+    return session.scalars(scoped(stmt, actor, Product.customer_id)).all()

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from boardline.core import services as core_services
 from boardline.core.auth import Perm, check_permission
 from boardline.core.errors import InvalidInput
 from boardline.production import work_orders
@@ -62,11 +61,7 @@ def work_orders_page(ctx: PageCtx, state: str = "open") -> HTMLResponse:
 def new_work_order_page(ctx: PageCtx, customer: int | None = None) -> HTMLResponse:
     check_permission(ctx.actor, Perm.PLANNING)
     with ctx.read() as s:
-        customers = [c for c in core_services.list_customers(s, ctx.actor) if c.active]
-        chosen = customer if customer is not None else (customers[0].id if customers else None)
-        revisions = (
-            work_orders.revisions_of_customer(s, ctx.actor, chosen) if chosen is not None else []
-        )
+        customers, chosen, revisions = work_orders.revision_choice(s, ctx.actor, customer)
     return render(
         ctx.request,
         "production/wo_new.html",

@@ -20,9 +20,11 @@ from boardline.core.auth import Actor, Perm, check_permission
 from boardline.core.errors import Conflict, InvalidInput
 from boardline.core.numbering import next_number
 from boardline.core.scoping import access_scoped, scoped
-from boardline.core.services import check_reason, check_version
+from boardline.core.services import check_reason, check_version, list_customers
+from boardline.core.tables import Customer
 from boardline.npi import services as npi
 from boardline.npi.rules import Stage
+from boardline.npi.tables import Revision
 from boardline.production.tables import WorkOrder
 
 STATES = ("draft", "released", "in_progress", "completed", "closed", "cancelled")
@@ -221,45 +223,38 @@ class RevisionRef:
 def revision_refs(
     session: Session, actor: Actor, revision_ids: Iterable[int]
 ) -> dict[int, RevisionRef]:
-    """Each distinct revision looked up once through NPI's scoped access.
-
-    One query per distinct revision, not per row: a list of orders names a handful of
-    revisions. NPI offers no batch read yet; when it does, this becomes one query.
-    """
-    refs = {}
-    for revision_id in sorted(set(revision_ids)):
-        revision = npi.access_revision(session, actor, revision_id)
-        product = revision.product
-        refs[revision_id] = RevisionRef(
-            revision_id=revision.id,
-            product_code=product.code,
-            product_name=product.name,
-            label=revision.label,
-            stage=revision.stage,
-            customer_id=product.customer_id,
-            customer_code=product.customer.code,
-            customer_name=product.customer.name,
-        )
-    return refs
+    """What a list of orders shows of their revisions, in one query."""
+    return {
+        rid: _ref(revision)
+        for rid, revision in npi.revisions_by_id(session, actor, revision_ids).items()
+    }
 
 
 def revisions_of_customer(session: Session, actor: Actor, customer_id: int) -> list[RevisionRef]:
     """Every revision of every product of one customer, for choosing what to order or build."""
-    refs = []
-    for product in npi.list_products(session, actor):
-        if product.customer_id != customer_id:
-            continue
-        for revision in npi.list_revisions(session, actor, product.id):
-            refs.append(
-                RevisionRef(
-                    revision_id=revision.id,
-                    product_code=product.code,
-                    product_name=product.name,
-                    label=revision.label,
-                    stage=revision.stage,
-                    customer_id=product.customer_id,
-                    customer_code=product.customer.code,
-                    customer_name=product.customer.name,
-                )
-            )
-    return refs
+    return [_ref(r) for r in npi.customer_revisions(session, actor, customer_id)]
+
+
+def revision_choice(
+    session: Session, actor: Actor, customer: int | None
+) -> tuple[list[Customer], int | None, list[RevisionRef]]:
+    """For an order form: the active customers, the one chosen (the first by default) and
+    its revisions."""
+    customers = [c for c in list_customers(session, actor) if c.active]
+    chosen = customer if customer is not None else (customers[0].id if customers else None)
+    revisions = revisions_of_customer(session, actor, chosen) if chosen is not None else []
+    return customers, chosen, revisions
+
+
+def _ref(revision: Revision) -> RevisionRef:
+    product = revision.product
+    return RevisionRef(
+        revision_id=revision.id,
+        product_code=product.code,
+        product_name=product.name,
+        label=revision.label,
+        stage=revision.stage,
+        customer_id=product.customer_id,
+        customer_code=product.customer.code,
+        customer_name=product.customer.name,
+    )

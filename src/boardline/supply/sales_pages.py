@@ -81,11 +81,7 @@ def sales_orders_page(ctx: PageCtx, state: str = "open") -> HTMLResponse:
 def new_sales_order_page(ctx: PageCtx, customer: int | None = None) -> HTMLResponse:
     check_permission(ctx.actor, Perm.SALES_MANAGE)
     with ctx.read() as s:
-        customers = [c for c in core_services.list_customers(s, ctx.actor) if c.active]
-        chosen = customer if customer is not None else (customers[0].id if customers else None)
-        revisions = (
-            work_orders.revisions_of_customer(s, ctx.actor, chosen) if chosen is not None else []
-        )
+        customers, chosen, revisions = work_orders.revision_choice(s, ctx.actor, customer)
     return render(
         ctx.request,
         "supply/so_new.html",
