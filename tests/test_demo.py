@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from boardline.core import audit_trail
 from boardline.core.auth import Actor
 from boardline.core.db import Database
+from boardline.core.services import find_customer
 from boardline.demo import seed_all
 from boardline.npi.rules import Stage
 from boardline.npi.tables import Revision, Waiver
-from boardline.supply import planning
+from boardline.supply import excess, planning
 from boardline.supply.tables import KitReservation, PurchaseOrder, ShippedUnit
 
 
@@ -39,6 +40,8 @@ def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database)
         states = sorted(po.state for po in s.scalars(select(PurchaseOrder)))
         shipped = s.scalar(select(func.count()).select_from(ShippedUnit))
         kitted = s.scalar(select(func.count()).select_from(KitReservation))
+        orbit = find_customer(s, "ORBIT")
+        eo = excess.excess_report(s, system, orbit.id, run.today)
         two_levels = [
             p for p in planning.planned_orders(s, system) if p.node == "PCBA-ORANGECRAB-A"
         ]
@@ -49,6 +52,7 @@ def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database)
     assert shipped == 5
     assert kitted
     assert kitted > 0
+    assert [(line.item, line.reason) for line in eo.lines] == [("OSC-25M-OLD", "obsolete")]
     # The dev kit's sales order needs PCBAs beyond the work order: a planned build.
     assert two_levels
     assert not two_levels[0].is_purchase

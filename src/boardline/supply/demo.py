@@ -165,6 +165,15 @@ def seed_orders(
             item = catalog.do_create_item(s, engineer, number=number, description=description)
             catalog.do_add_part(s, engineer, item.id, manufacturer=maker, mpn=mpn)
         npi.do_set_built_item(s, engineer, crab_rev.id, item_number="PCBA-ORANGECRAB-A")
+        # A part ORBIT consigned for an earlier design: obsolete now, so it shows as E&O.
+        old_osc = catalog.do_create_item(
+            s,
+            engineer,
+            number="OSC-25M-OLD",
+            description="25 MHz oscillator of a retired ORBIT design",
+            lifecycle="obsolete",
+        )
+        catalog.do_add_part(s, engineer, old_osc.id, manufacturer="Demo Timing", mpn="DT-25M-3225")
         kit = npi.do_create_product(
             s, engineer, customer_id=orbit.id, code="OC-DEVKIT", name="OrangeCrab dev kit"
         )
@@ -229,6 +238,20 @@ def seed_orders(
         for pkg in received:
             packages.do_set_state(s, buyer, pkg.uid, "available", reason="incoming inspection OK")
             inventory.do_move(s, buyer, pkg.uid, "A-01")
+        consigned = packages.do_receive(
+            s,
+            buyer,
+            Receipt(
+                "Demo Timing",
+                "DT-25M-3225",
+                2000,
+                lot="ORB-C-0412",
+                customer_id=orbit_id,
+                consigned=True,
+            ),
+        )
+        packages.do_set_state(s, buyer, consigned.uid, "available", reason="consigned by ORBIT")
+        inventory.do_move(s, buyer, consigned.uid, "A-01")
         po_number = purchasing.access_po(s, buyer, po_id).number
         draft = purchasing.do_create_po(s, buyer, supplier_id=dist.id, customer_id=orbit_id)
         purchasing.do_add_line(
@@ -244,7 +267,8 @@ def seed_orders(
         f"levels); 5 prototypes shipped with a packing list; {wo_number} for 20 PCBAs",
         f"{po_number} sent to DEMO-DIST and part-received (2 trays of FPGAs, labels "
         "printable); a draft PO waiting",
-        f"{len(kitted)} packages reserved for {wo_number}'s kit",
+        f"{len(kitted)} packages reserved for {wo_number}'s kit; a reel ORBIT consigned "
+        "for a retired design shows as excess and obsolete",
         f"MRP run: {counts['planned_purchases']} planned purchases, {counts['shortages']} "
         f"shortages, {counts['clear_to_build']} of {counts['work_orders']} work orders clear "
         "to build",
