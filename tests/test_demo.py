@@ -12,6 +12,7 @@ from boardline.core.services import find_customer
 from boardline.demo import seed_all
 from boardline.npi.rules import Stage
 from boardline.npi.tables import Revision, Waiver
+from boardline.production.tables import Station
 from boardline.supply import excess, planning
 from boardline.supply.tables import KitReservation, PurchaseOrder, ShippedUnit
 
@@ -41,6 +42,9 @@ def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database)
         shipped = s.scalar(select(func.count()).select_from(ShippedUnit))
         kitted = s.scalar(select(func.count()).select_from(KitReservation))
         orbit = find_customer(s, "ORBIT")
+        handles = s.scalar(
+            select(func.count()).select_from(Station).where(Station.cfx_handle.is_not(None))
+        )
         eo = excess.excess_report(s, system, orbit.id, run.today)
         two_levels = [
             p for p in planning.planned_orders(s, system) if p.node == "PCBA-ORANGECRAB-A"
@@ -50,6 +54,7 @@ def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database)
     assert [r.clear for r in readiness] == [False]
     assert states == ["draft", "partially_received"]
     assert shipped == 5
+    assert handles == 11  # the demo line's machines, named as their CFX messages will
     assert kitted
     assert kitted > 0
     assert [(line.item, line.reason) for line in eo.lines] == [("OSC-25M-OLD", "obsolete")]

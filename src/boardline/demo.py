@@ -10,6 +10,7 @@ from boardline.core.auth import Actor
 from boardline.core.db import Database
 from boardline.core.services import actor_for_user, find_user
 from boardline.npi import demo as npi_demo
+from boardline.production import demo as production_demo
 from boardline.supply import demo as supply_demo
 
 
@@ -28,6 +29,8 @@ def seed_all(
         lines += [f"Supply: {line}" for line in supply_demo.seed(db, buyer)]
     with console.status("importing real open-hardware boards into NPI"):
         lines += [f"NPI: {line}" for line in npi_demo.seed(db, engineer, user_password)]
+    with console.status("setting up the factory's lines and stations"):
+        lines += [f"Production: {line}" for line in production_demo.seed(db, engineer)]
     with db.unit_of_work(Actor.system("demo"), write=False) as s:
         planner = actor_for_user(find_user(s, "planner"))
         boss = actor_for_user(find_user(s, "super"))

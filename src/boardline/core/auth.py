@@ -62,6 +62,7 @@ class Perm(StrEnum):
     SALES_MANAGE = "sales.manage"  # enter sales orders, ship
     PLANNING = "planning"  # work orders by hand, MRP runs
     PRODUCTION_VIEW = "production.view"  # work orders (customers see their own)
+    FACTORY_MANAGE = "factory.manage"  # sites, lines, stations, routings
 
 
 _STAFF = {
@@ -75,7 +76,9 @@ _STAFF = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.ENGINEER: frozenset(_STAFF | {Perm.NPI_MANAGE, Perm.CATALOG_MANAGE}),
+    Role.ENGINEER: frozenset(
+        _STAFF | {Perm.NPI_MANAGE, Perm.CATALOG_MANAGE, Perm.FACTORY_MANAGE}
+    ),
     Role.PLANNER: frozenset(_STAFF | {Perm.PLANNING, Perm.SALES_MANAGE, Perm.STORES}),
     Role.BUYER: frozenset(
         _STAFF | {Perm.CATALOG_MANAGE, Perm.PURCHASE_MANAGE, Perm.STORES, Perm.PLANNING}
@@ -91,6 +94,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.STORES,
             Perm.SALES_MANAGE,
             Perm.PLANNING,
+            Perm.FACTORY_MANAGE,
         }
     ),
     # Operators take kits to the line and bring the rest back.

@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from boardline.npi import api as npi_api
     from boardline.npi import pages as npi_pages
     from boardline.production import api as production_api
+    from boardline.production import factory_api, factory_pages
     from boardline.production import pages as production_pages
     from boardline.supply import pages as supply_pages
     from boardline.supply import (
@@ -172,6 +173,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         planning_api,
         production_pages,
         production_api,
+        factory_pages,
+        factory_api,
     ):
         app.include_router(module.router)
     return app
