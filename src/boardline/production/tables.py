@@ -1,11 +1,22 @@
-"""Production tables: the factory (sites, lines, stations) and work orders."""
+"""Production tables: the factory (sites, lines, stations), routings, work orders, units."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from boardline.core import clock
 from boardline.core.db import Base, UTCDateTime
@@ -37,6 +48,11 @@ class WorkOrder(Audited, Base):
     scrapped_quantity: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # The routing version the units follow (fixed at release), and a hold on the whole order.
+    routing_id: Mapped[int | None] = mapped_column(ForeignKey("production_routing.id"))
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hold_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    started_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -95,3 +111,117 @@ class Station(Audited, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class RoutingRow(Audited, Base):
+    """One version of a revision's routing; released versions are locked (see routing.py)."""
+
+    __tablename__ = "production_routing"
+    __table_args__ = (UniqueConstraint("revision_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("npi_revision.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # routing version 1, 2, 3 …
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(128))
+    # The design facts the template was made from (assembly type, sides, area arrays).
+    facts: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    operations: Mapped[list[RoutingOperationRow]] = relationship(
+        back_populates="routing", order_by="RoutingOperationRow.step", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class RoutingOperationRow(Audited, Base):
+    __tablename__ = "production_routing_op"
+    __table_args__ = (UniqueConstraint("routing_id", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    routing_id: Mapped[int] = mapped_column(ForeignKey("production_routing.id"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    station_type: Mapped[str] = mapped_column(String(24))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    side: Mapped[str | None] = mapped_column(String(8))
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    condition: Mapped[str] = mapped_column(String(24), default="none")
+    max_retests: Mapped[int] = mapped_column(Integer, default=0)
+    instructions: Mapped[str] = mapped_column(Text, default="")  # work instructions (text)
+
+    routing: Mapped[RoutingRow] = relationship(back_populates="operations")
+
+
+class SerialScheme(Audited, Base):
+    """How a product's serial numbers are made: a pattern (serials.py) and the next number."""
+
+    __tablename__ = "production_serial_scheme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("npi_product.id"), unique=True)
+    pattern: Mapped[str] = mapped_column(String(80))
+    next_seq: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Panel(Base):
+    """A multi-board panel: rows × columns positions, X-outs left without a unit."""
+
+    __tablename__ = "production_panel"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("production_work_order.id"), index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    cols: Mapped[int] = mapped_column(Integer)
+    x_outs: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Unit(Base):
+    """One board or product with its serial, following its work order's routing.
+
+    Not audited row by row (a million units would flood the trail): every change is an
+    event in ``production_unit_event``, its history. ``version`` makes two stations
+    finishing the same unit at once conflict: exactly one of them wins.
+    """
+
+    __tablename__ = "production_unit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("production_work_order.id"), index=True)
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("production_panel.id"), index=True)
+    panel_position: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="in_progress")
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    last_step: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class UnitEvent(Base):
+    """One thing that happened to a unit: an operation started or finished (passed,
+    failed, repaired), a hold, a scrap. Appended, never changed."""
+
+    __tablename__ = "production_unit_event"
+    __table_args__ = (Index("ix_production_unit_event_unit_id_id", "unit_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("production_unit.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # started | passed | failed | repaired | hold …
+    step: Mapped[int | None] = mapped_column(Integer)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("production_station.id"))
+    operator: Mapped[str] = mapped_column(String(128), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
