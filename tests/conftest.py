@@ -28,6 +28,9 @@ from boardline.core.db import Database
 from boardline.core.settings import Settings
 from boardline.schema import metadata
 
+# Scenario fixtures shared across domains (the MRP world: orders, stock, a work order).
+pytest_plugins = ("tests.mrp_world",)
+
 PG_URL = os.environ.get("BOARDLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("BOARDLINE_REQUIRE_SERVICES") == "1"
 PASSWORD = "correct horse battery"

@@ -98,28 +98,6 @@ def test_bad_work_orders_are_refused(db: Database, new: dict[str, object], field
         assert work_orders.list_work_orders(s, PLANNER) == []
 
 
-def test_release_waits_for_the_revision_to_reach_the_builds_stage(db: Database) -> None:
-    world = make_world(db)
-    pilot = by_hand(db, world, "pilot")
-    with (
-        pytest.raises(Conflict, match="builds for pilot but the revision is at draft"),
-        db.unit_of_work(PLANNER) as s,
-    ):
-        work_orders.do_release_work_order(s, PLANNER, pilot)
-    set_stage(db, world.acme_rev, Stage.PROTOTYPE)
-    with pytest.raises(Conflict, match="at prototype"), db.unit_of_work(PLANNER) as s:
-        work_orders.do_release_work_order(s, PLANNER, pilot)
-    set_stage(db, world.acme_rev, Stage.MASS_PRODUCTION)
-    with db.unit_of_work(PLANNER) as s:
-        released = work_orders.do_release_work_order(s, PLANNER, pilot)
-    assert released.state == "released"
-    with (
-        pytest.raises(Conflict, match="is released; it cannot become released"),
-        db.unit_of_work(PLANNER) as s,
-    ):
-        work_orders.do_release_work_order(s, PLANNER, pilot)
-
-
 def test_cancel_needs_a_reason_and_ends_the_work_order(db: Database) -> None:
     world = make_world(db)
     wo = by_hand(db, world)

@@ -23,7 +23,7 @@ from boardline.core.settings import get_settings
 from boardline.npi import services as npi
 from boardline.supply import excess, planning, purchasing, sales
 from tests.conftest import add_customer
-from tests.supply.conftest import ADMIN, TODAY, make_revision
+from tests.mrp_world import ADMIN, TODAY, make_revision
 
 PLANNER = Actor("user", "pat", Role.PLANNER, user_id=7)
 

@@ -115,7 +115,10 @@ def test_work_order_page_links_back_and_refuses_a_release_of_a_draft_revision(
     assert "WO-000001" in listed
     assert "CTRL-100 rev A" in listed
     refused = app_client.post(f"/production/work-orders/{wo}/release", data={"csrf_token": token})
-    assert "Not released: work order WO-000001 builds for prototype" in follow(app_client, refused)
+    refused_page = follow(app_client, refused)
+    assert (
+        "Not released: work order WO-000001: its revision has no released routing" in refused_page
+    )
     cancelled = app_client.post(
         f"/production/work-orders/{wo}/cancel", data={"csrf_token": token, "reason": "moved"}
     )

@@ -119,6 +119,11 @@ def work_order_page(ctx: PageCtx, work_order_id: int) -> HTMLResponse:
             if order.sales_order_id is not None and ctx.actor.can(Perm.SALES_VIEW)
             else None
         )
+        checks = (
+            work_orders.release_problems(s, ctx.actor, order)
+            if "released" in work_orders.MOVES[order.state] and ctx.actor.can(Perm.PLANNING)
+            else []
+        )
     return render(
         ctx.request,
         "production/wo_page.html",
@@ -128,17 +133,30 @@ def work_order_page(ctx: PageCtx, work_order_id: int) -> HTMLResponse:
         sales_order=sales_order,
         tones=work_orders.STATE_TONES,
         can_release="released" in work_orders.MOVES[order.state],
+        checks=checks,
         can_cancel="cancelled" in work_orders.MOVES[order.state],
     )
 
 
 @router.post("/production/work-orders/{work_order_id}/release")
-def release(ctx: PageCtx, work_order_id: int, version: Text = "") -> RedirectResponse:
+def release(
+    ctx: PageCtx,
+    work_order_id: int,
+    version: Text = "",
+    override_reason: Text = "",
+    password: Text = "",
+) -> RedirectResponse:
     def act(s: Session) -> str:
         order = work_orders.do_release_work_order(
-            s, ctx.actor, work_order_id, expected_version=_version(version)
+            s,
+            ctx.actor,
+            work_order_id,
+            expected_version=_version(version),
+            override_reason=override_reason or None,
+            password=password or None,
         )
-        return f"Work order {order.number} released."
+        signed = " (override signed)" if override_reason else ""
+        return f"Work order {order.number} released{signed}."
 
     return submit(ctx, act, back=f"/production/work-orders/{work_order_id}", failed="Not released")
 

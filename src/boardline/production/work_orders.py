@@ -21,11 +21,13 @@ from boardline.core.errors import Conflict, InvalidInput
 from boardline.core.numbering import next_number
 from boardline.core.scoping import access_scoped, scoped
 from boardline.core.services import check_reason, check_version, list_customers
+from boardline.core.signatures import Meaning
+from boardline.core.signing import do_sign
 from boardline.core.tables import Customer
 from boardline.npi import services as npi
 from boardline.npi.rules import Stage
 from boardline.npi.tables import Revision
-from boardline.production.tables import WorkOrder
+from boardline.production.tables import RoutingRow, WorkOrder
 
 STATES = ("draft", "released", "in_progress", "completed", "closed", "cancelled")
 # Work orders whose material is still to be planned, kitted or used.
@@ -165,18 +167,82 @@ def open_quantity_for_sales_order(session: Session, sales_order_id: int) -> int:
 
 
 def do_release_work_order(
-    session: Session, actor: Actor, work_order_id: int, *, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    work_order_id: int,
+    *,
+    expected_version: int | None = None,
+    override_reason: str | None = None,
+    password: str | None = None,
 ) -> WorkOrder:
-    """Release a draft to the floor once its revision has reached the build's stage."""
+    """Release a draft to the floor.
+
+    It needs a released routing of the revision (the units follow it; it is fixed on the
+    work order now), the revision released for the build's stage, and clear to build in
+    the latest MRP run. When the stage or the material is not there yet, a planner may
+    override with a reason and an electronic signature (password re-entered): the
+    override and who signed it stay on the record. A missing routing cannot be overridden:
+    without it no unit could be tracked.
+    """
     check_permission(actor, Perm.PLANNING)
     order = access_work_order(session, actor, work_order_id)
     check_version(order, expected_version, f"work order {order.number}")
     check_move(order.number, order.state, "released")
-    revision = npi.access_revision(session, actor, order.revision_id)
-    check_stage_reached(order.number, revision.stage, order.stage)
+    routing_id = session.scalar(
+        select(RoutingRow.id)
+        .where(RoutingRow.revision_id == order.revision_id, RoutingRow.released.is_(True))
+        .order_by(RoutingRow.number.desc())
+        .limit(1)
+    )
+    if routing_id is None:
+        raise Conflict(
+            f"work order {order.number}: its revision has no released routing; "
+            "generate and release one first",
+            reason="no_routing",
+        )
+    problems = release_problems(session, actor, order)
+    if problems and not (override_reason and override_reason.strip()):
+        raise Conflict(
+            f"work order {order.number} cannot be released: {'; '.join(problems)}. "
+            "Release anyway only with a reason and your signature",
+            problems=problems,
+        )
+    order.routing_id = routing_id
     order.state = "released"
-    session.flush()
+    if problems:
+        reason = check_reason(override_reason, f"releasing {order.number} despite the checks")
+        with audit_reason(session, f"released despite: {'; '.join(problems)}; {reason}"):
+            session.flush()
+        do_sign(
+            session,
+            actor,
+            order,
+            meaning=Meaning.APPROVED,
+            password=password or "",
+            comment=f"release override: {reason}",
+        )
+    else:
+        session.flush()
     return order
+
+
+def release_problems(session: Session, actor: Actor, order: WorkOrder) -> list[str]:
+    """What stands between a work order and its release, in words (empty: none)."""
+    from boardline.supply import planning  # planning reads work orders: import when used
+
+    problems = []
+    revision = npi.access_revision(session, actor, order.revision_id)
+    try:
+        check_stage_reached(order.number, revision.stage, order.stage)
+    except Conflict as exc:
+        problems.append(exc.detail)
+    answers = planning.clear_to_build(session, actor, order.id)
+    if not answers:
+        problems.append("no clear-to-build answer for it in the latest MRP run; run MRP")
+    elif not answers[0].clear:
+        short = ", ".join(f"{c.node} ({c.short})" for c in answers[0].short)
+        problems.append(f"not clear to build: short {short}, clear on {answers[0].clear_on}")
+    return problems
 
 
 def do_cancel_work_order(

@@ -1,4 +1,5 @@
-"""Shared scenario of the MRP and E&O tests (see tests/supply/test_planning.py)."""
+"""Shared scenario of the MRP, E&O and release tests (fixtures `factory`, `frozen_today`;
+loaded for every test by `pytest_plugins` in tests/conftest.py)."""
 
 from __future__ import annotations
 
