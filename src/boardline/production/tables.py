@@ -225,3 +225,68 @@ class UnitEvent(Base):
     operator: Mapped[str] = mapped_column(String(128), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class FeederSetup(Audited, Base):
+    """Which item goes in which feeder slot for one placement program of a revision on a
+    line (one side of the board). Loading is verified against it, slot by slot."""
+
+    __tablename__ = "production_feeder_setup"
+    __table_args__ = (UniqueConstraint("line_id", "revision_id", "program", "side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("production_line.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("npi_revision.id"), index=True)
+    program: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(8), default="top")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class FeederSlot(Audited, Base):
+    __tablename__ = "production_feeder_slot"
+    __table_args__ = (UniqueConstraint("setup_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    setup_id: Mapped[int] = mapped_column(ForeignKey("production_feeder_setup.id"), index=True)
+    slot: Mapped[str] = mapped_column(String(32))  # as the machine names it, e.g. "1-12"
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id"))
+    refdes: Mapped[list[str]] = mapped_column(JSON, default=list)  # placed from this slot
+
+
+class SlotLoad(Base):
+    """A package sitting in a slot from ``loaded_at`` until ``unloaded_at``: the setup
+    history traceability derives which reel fed which reference designator from.
+
+    ``spliced_onto``: the package this one was spliced to (the reel running out)."""
+
+    __tablename__ = "production_slot_load"
+    __table_args__ = (Index("ix_production_slot_load_setup_slot", "setup_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    setup_id: Mapped[int] = mapped_column(ForeignKey("production_feeder_setup.id"))
+    slot: Mapped[str] = mapped_column(String(32))
+    package_id: Mapped[int] = mapped_column(ForeignKey("supply_package.id"), index=True)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("production_work_order.id"))
+    kind: Mapped[str] = mapped_column(String(8), default="load")  # load | splice
+    spliced_onto: Mapped[int | None] = mapped_column(ForeignKey("supply_package.id"))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    loaded_by: Mapped[str] = mapped_column(String(128), default="")
+    unloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlotRejection(Base):
+    """A refused load or splice: what was scanned where, and why (kept for quality)."""
+
+    __tablename__ = "production_slot_rejection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    setup_id: Mapped[int] = mapped_column(ForeignKey("production_feeder_setup.id"), index=True)
+    slot: Mapped[str] = mapped_column(String(32))
+    scanned: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    by: Mapped[str] = mapped_column(String(128), default="")
