@@ -92,7 +92,9 @@ def demo(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="audit | npi | mrp | receiving | all")] = "all",
+    what: Annotated[
+        str, typer.Argument(help="audit | npi | mrp | receiving | units | all")
+    ] = "all",
     entries: Annotated[int, typer.Option(help="audit entries to write")] = 20000,
     pg_url: Annotated[
         str | None,
@@ -103,11 +105,12 @@ def bench(
     from boardline.core.bench import run_audit_bench
     from boardline.npi.bench import run_npi_bench
     from boardline.supply.mrp_bench import run_mrp_bench
+    from boardline.production.units_bench import run_units_bench
     from boardline.supply.receiving_bench import run_receiving_bench
 
-    if what not in ("audit", "npi", "mrp", "receiving", "all"):
+    if what not in ("audit", "npi", "mrp", "receiving", "units", "all"):
         raise typer.BadParameter(
-            f"unknown benchmark {what!r}; use audit, npi, mrp, receiving or all"
+            f"unknown benchmark {what!r}; use audit, npi, mrp, receiving, units or all"
         )
     if what in ("audit", "all"):
         run_audit_bench(console, entries=entries, pg_url=pg_url)
@@ -117,6 +120,8 @@ def bench(
         run_mrp_bench(console, pg_url=pg_url)
     if what in ("receiving", "all"):
         run_receiving_bench(console, pg_url=pg_url)
+    if what in ("units", "all"):
+        run_units_bench(console, pg_url=pg_url)
 
 
 def main() -> None:

@@ -63,6 +63,7 @@ class Perm(StrEnum):
     PLANNING = "planning"  # work orders by hand, MRP runs
     PRODUCTION_VIEW = "production.view"  # work orders (customers see their own)
     FACTORY_MANAGE = "factory.manage"  # sites, lines, stations, routings
+    PRODUCTION_RECORD = "production.record"  # start and finish operations on units
 
 
 _STAFF = {
@@ -77,7 +78,7 @@ _STAFF = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
     Role.ENGINEER: frozenset(
-        _STAFF | {Perm.NPI_MANAGE, Perm.CATALOG_MANAGE, Perm.FACTORY_MANAGE}
+        _STAFF | {Perm.NPI_MANAGE, Perm.CATALOG_MANAGE, Perm.FACTORY_MANAGE, Perm.PRODUCTION_RECORD}
     ),
     Role.PLANNER: frozenset(_STAFF | {Perm.PLANNING, Perm.SALES_MANAGE, Perm.STORES}),
     Role.BUYER: frozenset(
@@ -95,13 +96,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SALES_MANAGE,
             Perm.PLANNING,
             Perm.FACTORY_MANAGE,
+            Perm.PRODUCTION_RECORD,
         }
     ),
     # Operators take kits to the line and bring the rest back.
     Role.OPERATOR: frozenset(
-        {Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW, Perm.CATALOG_VIEW, Perm.STORES, Perm.PRODUCTION_VIEW}
+        {
+            Perm.CUSTOMERS_VIEW,
+            Perm.NPI_VIEW,
+            Perm.CATALOG_VIEW,
+            Perm.STORES,
+            Perm.PRODUCTION_VIEW,
+            Perm.PRODUCTION_RECORD,
+        }
     ),
-    Role.QUALITY: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_VIEW, Perm.STORES}),
+    Role.QUALITY: frozenset(
+        _STAFF | {Perm.AUDIT_VIEW, Perm.USERS_VIEW, Perm.STORES, Perm.PRODUCTION_RECORD}
+    ),
     # A customer sees its own account and nothing of other customers (see Actor.scope).
     Role.CUSTOMER: frozenset(
         {Perm.CUSTOMERS_VIEW, Perm.NPI_VIEW, Perm.SALES_VIEW, Perm.PRODUCTION_VIEW}
