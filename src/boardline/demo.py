@@ -41,6 +41,15 @@ def seed_all(
                 db, engineer=engineer, planner=planner, buyer=buyer, boss=boss
             )
         ]
+    with db.unit_of_work(Actor.system("demo"), write=False) as s:
+        operator = actor_for_user(find_user(s, "op1"))
+    with console.status("running units through the line"):
+        lines += [
+            f"Production: {line}"
+            for line in production_demo.seed_wip(
+                db, engineer=engineer, planner=planner, operator=operator, password=user_password
+            )
+        ]
     for line in lines:
         console.print(line)
     return logins

@@ -1,4 +1,5 @@
-"""Demo data for production: one site with an SMT line, a THT line and a repair bench.
+"""Demo data for production: one site with an SMT line, a THT line and a repair bench, then
+work in progress on the line.
 
 The CFX handles follow the "organisation.line.machine" habit; they are what the demo's
 simulated machines will name themselves with.
@@ -6,9 +7,14 @@ simulated machines will name themselves with.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from boardline.core.auth import Actor
 from boardline.core.db import Database
-from boardline.production import factory
+from boardline.npi import services as npi
+from boardline.production import factory, interlock, routings, units, work_orders
+from boardline.production.tables import WorkOrder
 
 # (line, name, kind, target units/h, [(station, type, CFX handle)])
 DEMO_LINES: list[tuple[str, str, str, int, list[tuple[str, str, str | None]]]] = [
@@ -74,6 +80,78 @@ def seed(db: Database, engineer: Actor) -> list[str]:
             site_code="PLANT1",
         )
     return [
-        f"site PLANT1 with lines SMT-1 and THT-1 ({stations} stations with CFX handles) "
+        f"site PLANT1 with lines SMT-1 and THT-1 ({stations} stations, machines with CFX handles) "
         "and a repair bench"
     ]
+
+
+def seed_wip(
+    db: Database, *, engineer: Actor, planner: Actor, operator: Actor, password: str
+) -> list[str]:
+    """OrangeCrab's routing released, its work order released (a signed override: the kit
+    is short), 12 units in panels of 4 moving through SMT-1: some done, one failed at AOI
+    and repaired, the rest at different steps."""
+    with db.unit_of_work(engineer) as s:
+        crab = npi.find_product(s, engineer, "ORBIT", "ORANGECRAB")
+        assert crab is not None, "the NPI demo imports OrangeCrab first"
+        revision = npi.find_revision(s, crab.id, "A")
+        assert revision is not None
+        routing = routings.do_generate_routing(s, engineer, revision.id)
+        routings.do_release_routing(s, engineer, routing.id)
+        steps = len(routing.operations)
+        product_id = crab.id
+        order = s.scalar(
+            select(WorkOrder).where(WorkOrder.revision_id == revision.id).order_by(WorkOrder.id)
+        )
+        assert order is not None, "the orders demo creates OrangeCrab's work order first"
+        wo_id, wo_number = order.id, order.number
+    with db.unit_of_work(planner) as s:
+        units.do_set_serial_scheme(s, planner, product_id, "OC{YY}{WW}-{SEQ:5}{CHECK}")
+        work_orders.do_release_work_order(
+            s,
+            planner,
+            wo_id,
+            override_reason="ORBIT accepts a first batch while the FPGA reels arrive",
+            password=password,
+        )
+        created = units.do_create_units(s, planner, wo_id, 12, panel_rows=2, panel_cols=2)
+    serials = list(created.serials)
+    # How far each unit gets along the route: a spread of work in progress.
+    targets = [steps, steps, steps, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    repaired = ""
+    for serial, target in zip(serials, targets, strict=True):
+        for _ in range(target):
+            with db.unit_of_work(operator) as s:
+                decision = _next_station(s, operator, serial)
+                if decision is None:
+                    break
+                station, is_aoi = decision
+                if is_aoi and not repaired and target < steps:
+                    interlock.do_finish(s, operator, serial, station, "failed")
+                    repaired = serial
+                    continue
+                interlock.do_finish(s, operator, serial, station, "passed")
+        if repaired == serial:
+            with db.unit_of_work(operator) as s:
+                interlock.do_finish(
+                    s,
+                    operator,
+                    serial,
+                    "REP-1",
+                    "repaired",
+                    detail={"action": "reflowed U3 (solder bridge)"},
+                )
+    return [
+        f"ORANGECRAB rev A routing ({steps} operations) released; {wo_number} released with "
+        f"a signed override; 12 units in panels of 4 on SMT-1, {repaired} repaired after "
+        "AOI"
+    ]
+
+
+def _next_station(s: Session, actor: Actor, serial: str) -> tuple[str, bool] | None:
+    """The first demo station the interlock lets the unit go to now."""
+    for _, _, _, _, line_stations in DEMO_LINES:
+        for code, station_type, _ in line_stations:
+            if interlock.check_unit(s, actor, serial, code).allowed:
+                return code, station_type == "aoi"
+    return None
