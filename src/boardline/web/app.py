@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from boardline.npi import api as npi_api
     from boardline.npi import pages as npi_pages
     from boardline.production import api as production_api
-    from boardline.production import factory_api, factory_pages, routing_pages
+    from boardline.production import factory_api, factory_pages, routing_pages, station_pages
     from boardline.production import pages as production_pages
     from boardline.supply import pages as supply_pages
     from boardline.supply import (
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         factory_pages,
         factory_api,
         routing_pages,
+        station_pages,
     ):
         app.include_router(module.router)
     app.include_router(routing_pages.api_router)
