@@ -290,3 +290,19 @@ class SlotRejection(Base):
     message: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     by: Mapped[str] = mapped_column(String(128), default="")
+
+
+class StationStateEvent(Base):
+    """A station's equipment state from ``at`` on (SEMI E10 via the CFX ResourceState
+    code, ``oee.py``), with the reason a person or the machine gave. Appended, never
+    changed: OEE and the line dashboard are computed from these."""
+
+    __tablename__ = "production_station_state"
+    __table_args__ = (Index("ix_production_station_state_station_at", "station_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("production_station.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state_code: Mapped[int] = mapped_column(Integer)  # CFX ResourceState, e.g. 1100
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(128), default="")  # who or which machine
