@@ -129,7 +129,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from boardline.npi import api as npi_api
     from boardline.npi import pages as npi_pages
     from boardline.production import api as production_api
-    from boardline.production import factory_api, factory_pages, routing_pages, station_pages
+    from boardline.production import (
+        factory_api,
+        factory_pages,
+        feeder_pages,
+        routing_pages,
+        station_pages,
+    )
     from boardline.production import pages as production_pages
     from boardline.supply import pages as supply_pages
     from boardline.supply import (
@@ -177,7 +183,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         factory_api,
         routing_pages,
         station_pages,
+        feeder_pages,
     ):
         app.include_router(module.router)
     app.include_router(routing_pages.api_router)
+    app.include_router(feeder_pages.api_router)
     return app
