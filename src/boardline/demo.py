@@ -50,6 +50,10 @@ def seed_all(
                 db, engineer=engineer, planner=planner, operator=operator, password=user_password
             )
         ]
+        lines += [
+            f"Production: {line}"
+            for line in production_demo.seed_feeders(db, engineer=engineer, operator=operator)
+        ]
     for line in lines:
         console.print(line)
     return logins

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from boardline.core.auth import Actor
 from boardline.core.db import Database
+from boardline.core.errors import BoardlineError
 from boardline.npi import services as npi
-from boardline.production import factory, interlock, routings, units, work_orders
+from boardline.production import factory, feeders, interlock, routings, units, work_orders
 from boardline.production.tables import WorkOrder
+from boardline.supply import packages
 
 # (line, name, kind, target units/h, [(station, type, CFX handle)])
 DEMO_LINES: list[tuple[str, str, str, int, list[tuple[str, str, str | None]]]] = [
@@ -155,3 +157,48 @@ def _next_station(s: Session, actor: Actor, serial: str) -> tuple[str, bool] | N
             if interlock.check_unit(s, actor, serial, code).allowed:
                 return code, station_type == "aoi"
     return None
+
+
+def seed_feeders(db: Database, *, engineer: Actor, operator: Actor) -> list[str]:
+    """OrangeCrab's top-side setup on SMT-1: the reels in stores loaded where they belong,
+    and one reel scanned into the wrong slot, refused with its reason."""
+    with db.unit_of_work(engineer) as s:
+        crab = npi.find_product(s, engineer, "ORBIT", "ORANGECRAB")
+        assert crab is not None
+        revision = npi.find_revision(s, crab.id, "A")
+        assert revision is not None
+        setup = feeders.do_create_setup(
+            s, engineer, line_code="SMT-1", revision_id=revision.id, program="OC-A-TOP"
+        )
+        slots = feeders.propose_slots(s, engineer, setup.id)
+        feeders.do_set_slots(s, engineer, setup.id, slots)
+        setup_id = setup.id
+        slot_of = {row.item: row.slot for row in slots}
+    with db.unit_of_work(operator) as s:
+        stock = {
+            p.item_part.item.number: p
+            for p in packages.list_packages(s, operator)
+            if p.state == "available" and p.quantity > 0 and p.item_part.item.number in slot_of
+        }
+        loaded = []
+        for item, package in sorted(stock.items()):
+            feeders.do_load(s, operator, setup_id, slot_of[item], package.uid)
+            loaded.append(slot_of[item])
+    wrong_slot, reel = None, None
+    for item, package in sorted(stock.items()):
+        others = [slot for other, slot in slot_of.items() if other != item]
+        if others:
+            wrong_slot, reel = others[0], package.uid
+            break
+    refused = ""
+    if wrong_slot is not None and reel is not None:
+        try:
+            with db.unit_of_work(operator) as s:
+                feeders.do_load(s, operator, setup_id, wrong_slot, reel)
+        except BoardlineError as exc:
+            with db.unit_of_work(operator) as s:
+                feeders.do_record_rejection(s, operator, setup_id, wrong_slot, reel, exc)
+            refused = (
+                f"; {reel} scanned into slot {wrong_slot} was refused ({exc.extra.get('reason')})"
+            )
+    return [f"feeder setup OC-A-TOP on SMT-1: {len(slots)} slots, {len(loaded)} loaded{refused}"]
