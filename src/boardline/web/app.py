@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         feeder_pages,
         routing_pages,
         station_pages,
+        unit_pages,
     )
     from boardline.production import pages as production_pages
     from boardline.supply import pages as supply_pages
@@ -184,8 +185,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         routing_pages,
         station_pages,
         feeder_pages,
+        unit_pages,
     ):
         app.include_router(module.router)
     app.include_router(routing_pages.api_router)
     app.include_router(feeder_pages.api_router)
+    app.include_router(unit_pages.api_router)
     return app
