@@ -104,8 +104,8 @@ def bench(
     """Measure and print the platform's figures (see docs/benchmarks.md)."""
     from boardline.core.bench import run_audit_bench
     from boardline.npi.bench import run_npi_bench
-    from boardline.supply.mrp_bench import run_mrp_bench
     from boardline.production.units_bench import run_units_bench
+    from boardline.supply.mrp_bench import run_mrp_bench
     from boardline.supply.receiving_bench import run_receiving_bench
 
     if what not in ("audit", "npi", "mrp", "receiving", "units", "all"):
