@@ -13,7 +13,7 @@ from boardline.core.auth import Actor, Role
 from boardline.core.db import Database
 from boardline.core.settings import Settings
 from boardline.npi import services as npi
-from boardline.production import routing_pages, routings
+from boardline.production import routings
 from tests.conftest import add_user
 from tests.production.test_routings import ENGINEER, generate, new_revision
 from tests.webkit import bearer, make_token, sign_in
@@ -23,15 +23,9 @@ HTML = {"accept": "text/html"}
 
 @pytest.fixture
 def client(db: Database, settings: Settings) -> Iterator[TestClient]:
-    """The app with the routing routers, whether or not the app registers them yet."""
     from boardline.web.app import create_app
 
     app = create_app(settings, db)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/production/routings" not in paths:
-        app.include_router(routing_pages.router)
-    if "/api/routings/{revision_id}" not in paths:
-        app.include_router(routing_pages.api_router)
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
 

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from boardline.core.auth import Actor, Role
 from boardline.core.db import Database
 from boardline.core.settings import Settings
-from boardline.production import unit_pages
 from boardline.production.enforcement import ReasonCode
 from boardline.production.tables import Panel, Unit, WorkOrder
 from tests.conftest import add_user
@@ -27,15 +26,9 @@ SYSTEM = Actor.system("test")
 
 @pytest.fixture
 def client(db: Database, settings: Settings) -> Iterator[TestClient]:
-    """The app with the unit routers, whether or not the app registers them yet."""
     from boardline.web.app import create_app
 
     app = create_app(settings, db)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/production/units" not in paths:
-        app.include_router(unit_pages.router)
-    if "/api/units/{serial:path}" not in paths:
-        app.include_router(unit_pages.api_router)
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
 

@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         factory_api,
         factory_pages,
         feeder_pages,
+        line_pages,
         routing_pages,
         station_pages,
         unit_pages,
@@ -186,9 +187,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         station_pages,
         feeder_pages,
         unit_pages,
+        line_pages,
     ):
         app.include_router(module.router)
     app.include_router(routing_pages.api_router)
     app.include_router(feeder_pages.api_router)
     app.include_router(unit_pages.api_router)
+    app.include_router(line_pages.api_router)
     return app
