@@ -12,6 +12,7 @@ from boardline.core.services import find_customer
 from boardline.demo import seed_all
 from boardline.npi.rules import Stage
 from boardline.npi.tables import Revision, Waiver
+from boardline.production import performance
 from boardline.production.tables import SlotLoad, SlotRejection, Station, Unit, UnitEvent
 from boardline.supply import excess, planning
 from boardline.supply.tables import KitReservation, PurchaseOrder, ShippedUnit
@@ -42,6 +43,7 @@ def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database)
         shipped = s.scalar(select(func.count()).select_from(ShippedUnit))
         kitted = s.scalar(select(func.count()).select_from(KitReservation))
         orbit = find_customer(s, "ORBIT")
+        line = performance.line_status(s, system, "SMT-1")
         rejected = [r.reason for r in s.scalars(select(SlotRejection))]
         loads = s.scalar(select(func.count()).select_from(SlotLoad))
         unit_states = sorted(u.state for u in s.scalars(select(Unit)))
@@ -63,6 +65,7 @@ def test_demo_has_orders_stock_a_kit_and_an_mrp_run_with_shortages(db: Database)
     assert unit_states.count("completed") == 3
     assert len(unit_states) == 12  # work in progress along SMT-1
     assert repairs == 1
+    assert [a.code for a in line.alarms] == ["SMT1-PNP2"]  # the live dashboard's alarm
     assert rejected == ["wrong_item"]  # the wrong reel at the feeder setup
     assert loads
     assert loads > 0

@@ -7,14 +7,25 @@ simulated machines will name themselves with.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boardline.core import clock
 from boardline.core.auth import Actor
 from boardline.core.db import Database
 from boardline.core.errors import BoardlineError
 from boardline.npi import services as npi
-from boardline.production import factory, feeders, interlock, routings, units, work_orders
+from boardline.production import (
+    factory,
+    feeders,
+    interlock,
+    performance,
+    routings,
+    units,
+    work_orders,
+)
 from boardline.production.tables import WorkOrder
 from boardline.supply import packages
 
@@ -143,11 +154,32 @@ def seed_wip(
                     "repaired",
                     detail={"action": "reflowed U3 (solder bridge)"},
                 )
+    _line_states(db, operator)
     return [
         f"ORANGECRAB rev A routing ({steps} operations) released; {wo_number} released with "
         f"a signed override; 12 units in panels of 4 on SMT-1, {repaired} repaired after "
         "AOI"
     ]
+
+
+def _line_states(db: Database, operator: Actor) -> None:
+    """SMT-1 ran since the start of the day; the second placer is down waiting for a part."""
+    now = clock.now()
+    with db.unit_of_work(operator) as s:
+        for _, _, _, _, line_stations in DEMO_LINES[:1]:
+            for code, _, _ in line_stations:
+                performance.do_record_state(
+                    s, operator, code, 1100, at=now - timedelta(hours=3), reason=""
+                )
+        performance.do_record_state(s, operator, "SMT1-OVEN", 2200, at=now - timedelta(minutes=50))
+        performance.do_record_state(
+            s,
+            operator,
+            "SMT1-PNP2",
+            5200,
+            at=now - timedelta(minutes=25),
+            reason="Feeder jam, waiting for a spare 8 mm feeder",
+        )
 
 
 def _next_station(s: Session, actor: Actor, serial: str) -> tuple[str, bool] | None:

@@ -51,7 +51,10 @@ def _day(ctx: PageCtx | ApiCtx, line_code: str, day: date | None) -> date:
         return day
     with ctx.read() as s:
         line = factory.find_line(s, ctx.actor, line_code)
-        return clock.today(performance.site_zone(s, line))
+        tz = performance.site_zone(s, line)
+    # The production day of the shift running now: at 03:00 that is yesterday's night shift.
+    running = performance.current_shift(tz, clock.now())
+    return running.start.astimezone(tz).date() if running else clock.today(tz)
 
 
 # --- pages ----------------------------------------------------------------------------
