@@ -1,15 +1,14 @@
 """Serial labels: the DataMatrix read back by real decoders from the PNG and from the PDF
 as a printer renders it; ZPL as a Zebra printer gets it.
 
-The PDF is rasterised by poppler's ``pdftoppm`` (skipped without it), then read by zxing-cpp
-and by libdmtx (pylibdmtx), an independent implementation.
+The PDF is rasterised by poppler's ``pdftoppm`` (skipped without it, a failure in CI),
+then read by zxing-cpp and by libdmtx (pylibdmtx), an independent implementation.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import warnings
 from io import BytesIO
 from pathlib import Path
 
@@ -19,13 +18,8 @@ from PIL import Image
 
 from boardline.core.errors import InvalidInput
 from boardline.production.unit_labels import UnitLabel, datamatrix_png, label_pdf, label_zpl
-
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "The distutils package is deprecated", DeprecationWarning)
-    try:
-        from pylibdmtx import pylibdmtx  # type: ignore[import-untyped]
-    except ImportError:
-        pylibdmtx = None
+from tests.conftest import service_missing
+from tests.supply.test_labels import pylibdmtx, require_libdmtx
 
 LABELS = [
     UnitLabel("ACME2619-000001K", "CTRL-100", "A", "WO-000001"),
@@ -42,13 +36,14 @@ def read_zxing(image: Image.Image) -> list[str]:
 
 
 def read_libdmtx(image: Image.Image) -> list[str]:
+    require_libdmtx()
     return [found.data.decode("ascii") for found in pylibdmtx.decode(image, timeout=5000)]
 
 
 def pdf_pages(pdf: bytes, tmp_path: Path) -> list[Image.Image]:
     """The PDF's pages as 300 dpi greyscale images, as a label printer's driver sees them."""
     if PDFTOPPM is None:
-        pytest.skip("needs poppler's pdftoppm (apt-get install poppler-utils)")
+        service_missing("pdftoppm", "poppler's pdftoppm not found (apt-get install poppler-utils)")
     source = tmp_path / "labels.pdf"
     source.write_bytes(pdf)
     subprocess.run([PDFTOPPM, "-r", "300", "-gray", "-png", source, tmp_path / "page"], check=True)
