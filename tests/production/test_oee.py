@@ -163,6 +163,8 @@ def test_unnamed_sub_state_takes_its_category_label() -> None:
 
 # The two StationStateChanged bodies in the IPC-CFX SDK's examples (SDK 2.1.1), trimmed to
 # the state fields; copied here because the CFX fixtures live outside the repository.
+# Source: the IPC-CFX SDK (github.com/IPCConnectedFactoryExchange/CFX), Apache License
+# 2.0, Copyright IPC.
 SDK_STATION_STATE_CHANGED = [
     '{"OldState": 2200, "OldStateDuration": "00:01:25", "NewState": 1100, "RelatedFault": null}',
     '{"OldState": 1100, "OldStateDuration": "00:00:25", "NewState": 5500, "RelatedFault": '
