@@ -338,7 +338,7 @@ def _check(
         package_item=part.item.number,
         manufacturer=part.manufacturer.name,
         approved=catalog.approved_manufacturers(session, _customer_of(session, actor, setup)),
-        unusable=inventory.why_unusable(package, life, clock.now().date()),
+        unusable=inventory.why_unusable(package, life, clock.today()),
         floor_life_over=life is not None and life.status is msd.Status.EXPIRED,
         quantity=package.quantity,
         loaded_elsewhere=None if holder is None else _where(session, holder),

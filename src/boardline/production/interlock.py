@@ -147,10 +147,7 @@ def _operations(
             if cached is not None:
                 _cache.move_to_end(key)
                 return cached
-    ops = routings.released_operations(session, routing_id)
-    design = routings.facts_from_json(dict(facts))
-    if design is not None:
-        ops = tuple(op for op in ops if op.applies(design))
+    ops = routings.operations_for_design(session, routing_id, facts)
     if released:
         with _cache_lock:
             _cache[key] = ops

@@ -14,7 +14,7 @@ found").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -517,6 +517,16 @@ def do_revise_routing(
     with audit_reason(session, f"{rules.label} revised into v{draft.version}"):
         session.flush()
     return new
+
+
+def operations_for_design(
+    session: Session, routing_id: int, facts: Mapping[str, object]
+) -> tuple[Operation, ...]:
+    """A released routing's operations that apply to the design its stored ``facts``
+    describe (all of them when the facts are unknown): the route a unit follows."""
+    design = facts_from_json(dict(facts))
+    ops = released_operations(session, routing_id)
+    return ops if design is None else tuple(op for op in ops if op.applies(design))
 
 
 def applies_to(operations: Iterable[Operation], facts: RoutingFacts | None) -> dict[int, bool]:

@@ -29,7 +29,7 @@ from PIL import Image
 from boardline.core.errors import InvalidInput
 from boardline.npi.reports import latin1
 from boardline.production.serials import normalize_serial
-from boardline.supply.labels import ELLIPSIS, FONT
+from boardline.supply.labels import ELLIPSIS, FONT, TextWidths
 
 __all__ = [
     "LABEL_MM",
@@ -83,6 +83,7 @@ def label_pdf(labels: Sequence[UnitLabel]) -> bytes:
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     pdf.set_title(latin1(", ".join(label.serial for label in labels[:5])))
     width = LABEL_MM[0] - TEXT_X_MM - MARGIN_MM
+    widths = TextWidths(pdf)
     for label in labels:
         symbol = _symbol(label.serial)
         pdf.add_page()
@@ -92,13 +93,13 @@ def label_pdf(labels: Sequence[UnitLabel]) -> bytes:
         pdf.text(TEXT_X_MM, MARGIN_MM + 4.0, symbol.text)
         pdf.set_font(FONT, size=7)
         for index, line in enumerate(label.lines()):
-            pdf.text(TEXT_X_MM, MARGIN_MM + 9.0 + index * 3.6, _clipped(pdf, line, width))
+            pdf.text(TEXT_X_MM, MARGIN_MM + 9.0 + index * 3.6, widths.fit(line, width))
         # The serial again under the symbol, small: readable where the symbol is not.
         pdf.set_font(FONT, size=6)
         pdf.text(
             MARGIN_MM,
             LABEL_MM[1] - MARGIN_MM - 0.8,
-            _clipped(pdf, symbol.text, LABEL_MM[0] - 2 * MARGIN_MM),
+            widths.fit(symbol.text, LABEL_MM[0] - 2 * MARGIN_MM),
         )
     return bytes(pdf.output())
 
@@ -156,13 +157,6 @@ def _fit_font(pdf: FPDF, text: str, width: float, *, smallest: float) -> None:
     while size > smallest and pdf.get_string_width(latin1(text)) > width:
         size -= 0.5
         pdf.set_font_size(size)
-
-
-def _clipped(pdf: FPDF, text: str, width: float) -> str:
-    clean = latin1(text)
-    while clean and pdf.get_string_width(clean) > width:
-        clean = clean[: -len(ELLIPSIS) - 1] + ELLIPSIS if len(clean) > len(ELLIPSIS) else ""
-    return clean
 
 
 def _zpl_safe(text: str, limit: int) -> str:

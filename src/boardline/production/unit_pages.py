@@ -8,54 +8,36 @@ here and come back to the work order page.
 Serials may hold ``/`` (:mod:`boardline.production.serials`), so routes take them as
 ``{serial:path}``; the routes with a suffix after the serial come before the bare one.
 
-What the pages show is read by the ``*_view`` functions below, each in a fixed number of
-queries whatever the history's length; the writes are :mod:`boardline.production.units`'.
+What the pages show is read by :mod:`boardline.production.unit_views`; the writes are
+:mod:`boardline.production.units`'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from boardline.core.auth import Actor, Perm, check_permission
+from boardline.core.auth import Perm, check_permission
 from boardline.core.errors import InvalidInput, NotFound
-from boardline.npi import services as npi
-from boardline.production import enforcement, routings, units, work_orders
-from boardline.production.enforcement import Result
-from boardline.production.routing import Operation
-from boardline.production.tables import (
-    Panel,
-    RoutingRow,
-    SerialScheme,
-    Station,
-    Unit,
-    UnitEvent,
-    WorkOrder,
+from boardline.production import units, work_orders
+from boardline.production.unit_labels import label_pdf, label_zpl
+from boardline.production.unit_views import (
+    UnitView,
+    product_of,
+    unit_view,
+    work_order_labels,
+    work_order_units_view,
 )
-from boardline.production.unit_labels import UnitLabel, label_pdf, label_zpl
 from boardline.web import nav
 from boardline.web.deps import ApiCtx, Ctx, PageCtx
 from boardline.web.templating import render, submit
 
-__all__ = [
-    "PAGE_SIZE",
-    "RouteStep",
-    "UnitView",
-    "WorkOrderUnits",
-    "api_router",
-    "router",
-    "unit_view",
-    "work_order_labels",
-    "work_order_units_view",
-]
+__all__ = ["api_router", "router"]
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["production"])
@@ -68,183 +50,8 @@ nav.register(
     )
 )
 
-PAGE_SIZE: Final = 100
-RESULT_KINDS: Final = frozenset(result.value for result in Result)
 ZPL_TYPE: Final = "application/x-zpl"
 Text = Annotated[str, Form()]
-
-
-# --- what the pages read --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class WorkOrderUnits:
-    """A work order's units section: its scheme, one page of its units and their panels."""
-
-    order: WorkOrder
-    ref: work_orders.RevisionRef
-    pattern: str | None
-    units: Sequence[Unit]
-    panels: dict[int, str]
-    total: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-    @property
-    def left(self) -> int:
-        """How many more units the work order may get."""
-        return max(0, self.order.quantity - self.total)
-
-
-@dataclass(frozen=True, slots=True)
-class RouteStep:
-    """One operation of the unit's routing and where the unit stands on it."""
-
-    op: Operation
-    mark: str  # done | next | failed | repaired | "" (not reached)
-
-
-@dataclass(frozen=True, slots=True)
-class UnitView:
-    """Everything the unit page and the API show of one unit."""
-
-    unit: Unit
-    order: WorkOrder
-    ref: work_orders.RevisionRef
-    panel: str | None
-    events: Sequence[UnitEvent]
-    stations: dict[int, str]
-    route: tuple[RouteStep, ...]
-    next_step: int | None
-    routing_note: str
-
-    @property
-    def label(self) -> UnitLabel:
-        return UnitLabel(self.unit.serial, self.ref.product_code, self.ref.label, self.order.number)
-
-
-def work_order_units_view(
-    session: Session, actor: Actor, work_order_id: int, page: int = 1
-) -> WorkOrderUnits:
-    """The work order's units section, ``page`` (from 1) of :data:`PAGE_SIZE` units."""
-    order = work_orders.access_work_order(session, actor, work_order_id)
-    ref = work_orders.revision_refs(session, actor, [order.revision_id])[order.revision_id]
-    pattern = session.scalar(
-        select(SerialScheme.pattern).where(
-            SerialScheme.product_id == _product_id(session, actor, order)
-        )
-    )
-    total = session.scalar(
-        select(func.count()).select_from(Unit).where(Unit.work_order_id == order.id)
-    )
-    page = max(1, page)
-    rows = session.scalars(
-        select(Unit)
-        .where(Unit.work_order_id == order.id)
-        .order_by(Unit.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return WorkOrderUnits(order, ref, pattern, rows, _panel_codes(session, rows), total or 0, page)
-
-
-def unit_view(session: Session, actor: Actor, serial: str) -> UnitView:
-    """The unit with this (scanned) serial, its route position and history.
-    ``NotFound`` (``unknown_unit``) for no such unit or another customer's."""
-    unit = units.find_unit(session, actor, serial)
-    order = work_orders.access_work_order(session, actor, unit.work_order_id)
-    ref = work_orders.revision_refs(session, actor, [order.revision_id])[order.revision_id]
-    events = units.unit_history(session, actor, unit.id)
-    station_ids = {e.station_id for e in events if e.station_id is not None}
-    stations = {
-        row.id: row.code
-        for row in (
-            session.execute(select(Station.id, Station.code).where(Station.id.in_(station_ids)))
-            if station_ids
-            else ()
-        )
-    }
-    ops, note = _operations(session, order)
-    route: tuple[RouteStep, ...] = ()
-    next_step = None
-    if ops:
-        where = enforcement.position(
-            (
-                enforcement.UnitEvent(e.step, Result(e.kind), e.at)
-                for e in events
-                if e.kind in RESULT_KINDS and e.step is not None
-            ),
-            ops,
-        )
-        next_step = where.next_step if unit.state == "in_progress" else None
-        route = tuple(RouteStep(op, _mark(op, where, next_step)) for op in ops)
-    return UnitView(
-        unit,
-        order,
-        ref,
-        _panel_codes(session, [unit]).get(unit.id),
-        events,
-        stations,
-        route,
-        next_step,
-        note,
-    )
-
-
-def work_order_labels(session: Session, actor: Actor, work_order_id: int) -> list[UnitLabel]:
-    """Labels for the work order's units that are not scrapped, in serial order of
-    creation. ``NotFound`` if the work order has none."""
-    check_permission(actor, Perm.PRODUCTION_VIEW)
-    order = work_orders.access_work_order(session, actor, work_order_id)
-    ref = work_orders.revision_refs(session, actor, [order.revision_id])[order.revision_id]
-    serials = session.scalars(
-        select(Unit.serial)
-        .where(Unit.work_order_id == order.id, Unit.state != "scrapped")
-        .order_by(Unit.id)
-    ).all()
-    if not serials:
-        raise NotFound(f"work order {order.number} has no units to label", reason="no_units")
-    return [UnitLabel(s, ref.product_code, ref.label, order.number) for s in serials]
-
-
-def _panel_codes(session: Session, rows: Sequence[Unit]) -> dict[int, str]:
-    """Unit id → its panel's code, for the units on a panel."""
-    panel_ids = {u.panel_id for u in rows if u.panel_id is not None}
-    if not panel_ids:
-        return {}
-    codes = {
-        row.id: row.code
-        for row in session.execute(select(Panel.id, Panel.code).where(Panel.id.in_(panel_ids)))
-    }
-    return {u.id: codes[u.panel_id] for u in rows if u.panel_id is not None}
-
-
-def _operations(session: Session, order: WorkOrder) -> tuple[tuple[Operation, ...], str]:
-    """The routing's operations that apply to this design, or none and why."""
-    if order.routing_id is None:
-        return (), "The work order has no routing yet (it gets one when released)."
-    try:
-        ops = routings.released_operations(session, order.routing_id)
-    except NotFound:
-        return (), "The work order's routing is not released."
-    row = session.get(RoutingRow, order.routing_id)
-    design = routings.facts_from_json(dict(row.facts or {})) if row is not None else None
-    if design is not None:
-        ops = tuple(op for op in ops if op.applies(design))
-    return ops, ""
-
-
-def _mark(op: Operation, where: enforcement.Position, next_step: int | None) -> str:
-    if where.failed is not None and where.failed.step == op.step:
-        return "repaired" if where.repaired else "failed"
-    if op.step in where.passed:
-        return "done"
-    if op.step == next_step:
-        return "next"
-    return ""
 
 
 # --- forms' input ---------------------------------------------------------------------
@@ -303,7 +110,7 @@ def set_serial_scheme(ctx: PageCtx, work_order_id: int, pattern: Text = "") -> R
     def act(s: Session) -> str:
         order = work_orders.access_work_order(s, ctx.actor, work_order_id)
         ref = work_orders.revision_refs(s, ctx.actor, [order.revision_id])[order.revision_id]
-        product_id = _product_id(s, ctx.actor, order)
+        product_id = product_of(s, ctx.actor, order)
         scheme = units.do_set_serial_scheme(s, ctx.actor, product_id, pattern)
         return f"Serial pattern of {ref.product_code} set to {scheme.pattern}."
 
@@ -382,10 +189,6 @@ def _labels_zpl(ctx: Ctx, work_order_id: int) -> Response:
     with ctx.read() as s:
         labels = work_order_labels(s, ctx.actor, work_order_id)
     return _attachment(label_zpl(labels), ZPL_TYPE, _filename(f"{labels[0].work_order}-labels.zpl"))
-
-
-def _product_id(session: Session, actor: Actor, order: WorkOrder) -> int:
-    return npi.access_revision(session, actor, order.revision_id).product_id
 
 
 # --- pages: one unit, and the search --------------------------------------------------

@@ -112,7 +112,7 @@ def why_unusable(
 def check_loadable(session: Session, package: MaterialPackage) -> None:
     """Refuse a package that may not go to the line: its state, shelf life or floor life."""
     life = packages.floor_life(session, package) if package.msl not in (None, "1") else None
-    why = why_unusable(package, life, clock.now().date())
+    why = why_unusable(package, life, clock.today())
     if why is not None:
         rule, text = why
         raise Conflict(f"{text}; it cannot go to the line", rule=rule)

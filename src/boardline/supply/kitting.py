@@ -236,7 +236,7 @@ def pick_list(session: Session, actor: Actor, work_order_id: int) -> PickList:
     """
     check_permission(actor, Perm.CATALOG_VIEW)
     order = work_orders.access_work_order(session, actor, work_order_id)
-    return _pick_list(session, actor, order, clock.now().date())
+    return _pick_list(session, actor, order, clock.today())
 
 
 def _pick_list(session: Session, actor: Actor, order: WorkOrder, today: date) -> PickList:
@@ -413,7 +413,7 @@ def do_reserve(
     names the reason.
     """
     order = _open_order(session, actor, work_order_id)
-    today = clock.now().date()
+    today = clock.today()
     package = _locked_package(session, actor, package_uid)
     pick = _pick_list(session, actor, order, today)
     line = _line_for(pick, package)
@@ -437,7 +437,7 @@ def do_auto_reserve(session: Session, actor: Actor, work_order_id: int) -> list[
     Items the stock cannot cover stay short on the pick list; nothing is reserved twice.
     """
     order = _open_order(session, actor, work_order_id)
-    pick = _pick_list(session, actor, order, clock.now().date())
+    pick = _pick_list(session, actor, order, clock.today())
     wanted = [(line, c.package) for line in pick.lines for c in line.suggested]
     if not wanted:
         return []
@@ -503,7 +503,7 @@ def do_issue(
     refused. The whole package moves (``inventory.do_move``) and counts as issued.
     """
     order = _open_order(session, actor, work_order_id)
-    today = clock.now().date()
+    today = clock.today()
     target = inventory.find_location(session, location_code)
     if target.kind not in ISSUE_KINDS:
         raise InvalidInput(
@@ -598,7 +598,7 @@ def allocations(session: Session) -> list[tuple[int, int, int]]:
     Only reservations of packages MRP counts as stock (available or on hold, not past their
     shelf life): a reservation on a package that became unusable covers nothing.
     """
-    today = clock.now().date()
+    today = clock.today()
     rows = session.execute(
         select(
             KitReservation.item_id, KitReservation.work_order_id, func.sum(KitReservation.quantity)

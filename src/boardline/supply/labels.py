@@ -176,7 +176,7 @@ def label_pdf(*labels: PackageLabel) -> bytes:
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     pdf.set_title(latin1(", ".join(label.package_id for label in labels[:5])))
-    widths = _Widths(pdf)
+    widths = TextWidths(pdf)
     text_x = TEXT_X_MM + pdf.c_margin
     text_width = LABEL_MM[0] - TEXT_X_MM - MARGIN_MM
     hri_width = LABEL_MM[0] - 2 * MARGIN_MM - 2 * pdf.c_margin
@@ -202,7 +202,7 @@ def _baseline(pdf: FPDF, top: float, height: float) -> float:
     return top + 0.5 * height + 0.3 * pdf.font_size
 
 
-class _Widths:
+class TextWidths:
     """Text widths in the current font, from widths of single characters measured once."""
 
     def __init__(self, pdf: FPDF) -> None:

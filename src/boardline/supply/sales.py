@@ -359,7 +359,7 @@ def do_create_work_order_for(
         stage = current if current in work_orders.BUILD_STAGES else work_orders.BUILD_STAGES[0]
     # The site's calendar day would be more exact; a day's difference at midnight UTC is
     # well inside the slack these defaults carry.
-    planned_start, planned_due = plan_dates(order.due_date, clock.now().date())
+    planned_start, planned_due = plan_dates(order.due_date, clock.today())
     return work_orders.do_create_work_order(
         session,
         actor,

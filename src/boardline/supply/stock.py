@@ -263,7 +263,7 @@ def usable_on_hand(session: Session, today: date | None = None) -> dict[int, int
     Parts that are not moisture sensitive are summed in SQL; only MSD packages are loaded,
     because their floor life is replayed from their events.
     """
-    day = today or _today()
+    day = today or clock.today()
     usable = (
         P.state.in_(USABLE_STATES),
         P.quantity > 0,
@@ -306,7 +306,7 @@ def do_enforce_shelf_life(
     ``boardline msd check`` can list them.
     """
     check_permission(actor, Perm.STORES)
-    day = today or _today()
+    day = today or clock.today()
     expired = list(
         session.scalars(
             select(P)
@@ -329,7 +329,3 @@ def do_enforce_shelf_life(
         with audit_reason(session, f"shelf life: last day of use was {last_day}"):
             session.flush()
     return expired
-
-
-def _today() -> date:
-    return clock.now().date()

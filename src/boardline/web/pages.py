@@ -41,7 +41,7 @@ def healthz(request: Request) -> JSONResponse:
 
 def activity_chart(rows: list[tuple[str, str, int]], days_back: int = 14) -> dict[str, Any]:
     """ECharts options: audit entries per day, stacked by action; quiet days show as zero."""
-    today = clock.now().date()
+    today = clock.today()
     days = [(today - timedelta(days=n)).isoformat() for n in range(days_back - 1, -1, -1)]
     counts = {(day, action): n for day, action, n in rows}
     actions = ["create", "update", "delete"]
